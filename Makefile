@@ -1,0 +1,32 @@
+# Two commands: `make demo` and `make test`. Each installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= demo.duckdb
+
+.PHONY: install demo test test-realdata bench clean
+
+$(BIN)/omicskb: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(BIN)/omicskb
+
+demo: install
+	rm -f $(DEMO_DB)
+	$(BIN)/omicskb --db $(DEMO_DB) init
+	$(BIN)/omicskb --db $(DEMO_DB) --quiet load seeds seeds
+	$(BIN)/omicskb --db $(DEMO_DB) gene IL7
+
+test: install
+	$(BIN)/pytest -q
+
+test-realdata: install
+	OMICSKB_REALDATA=$${OMICSKB_REALDATA:-$$HOME/.cache/omicskb-realdata} $(BIN)/pytest -q -m realdata
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) *.egg-info

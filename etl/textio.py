@@ -1,0 +1,99 @@
+"""Streaming text input shared by every reader.
+
+Reads plain or gzip files (detected by magic bytes, not by name), decodes each line strictly as
+UTF-8, and turns every failure into an InputError that names the file and line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from etl.errors import InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+_HASH_CHUNK = 1 << 20
+
+
+def is_gzip(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def iter_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
+    """Yield (line number, text without the line ending) for every line of a file.
+
+    Raises InputError for a missing or empty file, a truncated or corrupt gzip stream, and
+    bytes that are not valid in `encoding` (with the column of the first bad byte).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such file")
+    if path.stat().st_size == 0:
+        raise InputError(path, 1, "empty file")
+    lineno = 0
+    try:
+        with _open_binary(path) as handle:
+            for lineno, raw in enumerate(handle, start=1):
+                try:
+                    text = raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        path,
+                        lineno,
+                        f"byte 0x{raw[exc.start]:02x} is not valid {encoding}",
+                        column=len(raw[: exc.start].decode(encoding, "replace")) + 1,
+                    ) from None
+                yield lineno, text.rstrip("\r\n")
+    except EOFError:
+        raise InputError(path, lineno + 1, "truncated gzip file (stream ends early)") from None
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(path, lineno + 1, f"corrupt gzip data ({exc})") from None
+    if lineno == 0:
+        raise InputError(path, 1, "empty file")
+
+
+def check_header(path: str | Path, lineno: int, found: Sequence[str], expected: Sequence[str]) -> None:
+    """Raise unless a header row equals the declared columns exactly (order and spelling)."""
+    if tuple(found) != tuple(expected):
+        missing = [c for c in expected if c not in found]
+        extra = [c for c in found if c not in expected]
+        detail = []
+        if missing:
+            detail.append("missing " + ", ".join(repr(c) for c in missing))
+        if extra:
+            detail.append("unexpected " + ", ".join(repr(c) for c in extra))
+        if not detail:
+            detail.append("columns out of order")
+        raise InputError(path, lineno, "unexpected header: " + "; ".join(detail) + f" (expected {len(expected)} columns: {', '.join(expected)})")
+
+
+def split_fields(path: str | Path, lineno: int, line: str, expected: int, sep: str = "\t") -> list[str]:
+    """Split a delimited line and raise on a ragged row (wrong number of fields)."""
+    fields = line.split(sep)
+    if len(fields) != expected:
+        raise InputError(path, lineno, f"expected {expected} fields, found {len(fields)}")
+    return fields
+
+
+def none_if_dash(value: str) -> str | None:
+    """NCBI files write '-' for a missing value."""
+    return None if value in ("-", "") else value
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
