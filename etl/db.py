@@ -1,0 +1,199 @@
+"""Database targets, engines, migrations and the bulk paths shared by every loader.
+
+A target is a DuckDB file path (the default backend) or an SQLAlchemy URL (PostgreSQL for a shared
+server). Bulk rows go through Arrow on DuckDB and COPY on PostgreSQL, never row-by-row ORM inserts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
+from etl.errors import DatabaseError
+from schema import MIGRATIONS_DIR
+from schema.models import Base
+
+DEFAULT_TARGET = "omicskb.duckdb"
+
+
+def resolve_target(target: str | None) -> str:
+    """The --db option, else $OMICSKB_DB, else ./omicskb.duckdb."""
+    return target or os.environ.get("OMICSKB_DB") or DEFAULT_TARGET
+
+
+def target_url(target: str) -> str:
+    if "://" in target:
+        if target.startswith("postgresql://") or target.startswith("postgres://"):
+            return "postgresql+psycopg://" + target.split("://", 1)[1]
+        return target
+    return "duckdb:///" + str(Path(target).expanduser().resolve())
+
+
+def make_engine(target: str) -> sa.Engine:
+    url = target_url(target)
+    if url.startswith("duckdb:"):
+        return sa.create_engine(url, poolclass=sa.pool.NullPool)
+    return sa.create_engine(url)
+
+
+def is_duckdb(conn: sa.Connection | sa.Engine) -> bool:
+    return conn.dialect.name == "duckdb"
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def downgrade(engine: sa.Engine, revision: str = "base") -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
+def require_schema(engine: sa.Engine) -> None:
+    """Refuse to work on a database that is not at the code's schema revision."""
+    try:
+        current = current_revision(engine)
+    except sa.exc.DBAPIError as exc:
+        raise DatabaseError(f"cannot open database: {exc.orig}") from None
+    head = head_revision()
+    if current is None:
+        raise DatabaseError("database has no omicskb schema: run 'omicskb init' first")
+    if current != head:
+        raise DatabaseError(f"database schema is at revision {current}, this omicskb needs {head}: run 'omicskb init'")
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk paths
+
+_ARROW_TYPES: list[tuple[type[sa.types.TypeEngine], pa.DataType]] = [
+    (sa.Boolean, pa.bool_()),
+    (sa.BigInteger, pa.int64()),
+    (sa.Integer, pa.int64()),
+    (sa.Float, pa.float64()),
+    (sa.DateTime, pa.timestamp("us")),
+    (sa.Date, pa.date32()),
+    (sa.String, pa.string()),
+]
+
+
+def arrow_type(column: sa.Column) -> pa.DataType:
+    for sa_type, arrow in _ARROW_TYPES:
+        if isinstance(column.type, sa_type):
+            return arrow
+    raise TypeError(f"no Arrow type for column {column} of type {column.type}")
+
+
+def table_of(name: str) -> sa.Table:
+    return Base.metadata.tables[name]
+
+
+class Staged:
+    """Rows staged in the load's transaction, readable by SQL as `self.name`."""
+
+    def __init__(self, conn: sa.Connection, name: str, columns: Sequence[str]):
+        self.conn = conn
+        self.name = name
+        self.columns = list(columns)
+
+    def drop(self) -> None:
+        if is_duckdb(self.conn):
+            self.conn.connection.driver_connection.unregister(self.name)
+        else:
+            self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Sequence[Any]]) -> Staged:
+    """Stage columnar rows shaped like `like_table`'s columns of the same names.
+
+    DuckDB reads the Arrow table in place; PostgreSQL gets a temporary table filled by COPY.
+    `name` is an internal constant, never user input.
+    """
+    table = table_of(like_table)
+    columns = list(data)
+    lengths = {len(values) for values in data.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"staged columns of {name} differ in length: {lengths}")
+    if is_duckdb(conn):
+        arrow = pa.table({c: pa.array(data[c], type=arrow_type(table.c[c])) for c in columns})
+        conn.connection.driver_connection.register(name, arrow)
+        return Staged(conn, name, columns)
+    ddl = ", ".join(f"{c} {table.c[c].type.compile(dialect=conn.dialect)}" for c in columns)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({ddl}) ON COMMIT DROP")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in zip(*(data[c] for c in columns), strict=True):
+                copy.write_row(row)
+    return Staged(conn, name, columns)
+
+
+def insert_staged(staged: Staged, into: str, extra: Mapping[str, Any] | None = None, on_conflict: str = "") -> int:
+    """INSERT INTO `into` the staged columns, plus constant columns bound as parameters."""
+    extra = dict(extra or {})
+    columns = staged.columns + list(extra)
+    select = ", ".join(staged.columns + [f":{c}" for c in extra])
+    sql = f"INSERT INTO {into} ({', '.join(columns)}) SELECT {select} FROM {staged.name} {on_conflict}"
+    result = staged.conn.execute(sa.text(sql), extra)
+    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
+
+
+def bulk_insert(conn: sa.Connection, table: str, data: Mapping[str, Sequence[Any]], extra: Mapping[str, Any] | None = None) -> int:
+    """Insert columnar rows into a table in one statement; returns the number of rows."""
+    n = len(next(iter(data.values()))) if data else 0
+    if n == 0:
+        return 0
+    staged = stage(conn, f"stage_{table}", table, data)
+    try:
+        insert_staged(staged, table, extra)
+    finally:
+        staged.drop()
+    return n
+
+
+def upsert_lookup(conn: sa.Connection, table: str, codes: Iterable[str | None]) -> None:
+    """Add vocabulary codes seen in data (e.g. a new NCBI gene type) that the lookup lacks."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return
+    lookup = table_of(table)
+    key = lookup.primary_key.columns[0]
+    present = {row[0] for row in conn.execute(sa.select(key).where(key.in_(wanted)))}
+    missing = [c for c in wanted if c not in present]
+    if missing:
+        conn.execute(lookup.insert(), [{key.name: c} for c in missing])
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)

@@ -1,0 +1,50 @@
+"""NCBI Gene `gene_orthologs`: pairwise ortholog links between GeneIDs, 5 tab-separated columns.
+
+Published at https://ftp.ncbi.nlm.nih.gov/gene/DATA/gene_orthologs.gz (format: gene/DATA/README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import InputError
+from etl.sources.gene_info import require_digits
+from etl.textio import check_header, iter_lines, split_fields
+
+SOURCE_KIND = "ncbi_gene_orthologs"
+
+COLUMNS: tuple[str, ...] = ("#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID")
+
+_NCOLS = len(COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class OrthologRecord:
+    line: int
+    tax_id: str
+    gene_id: str
+    relationship: str
+    other_tax_id: str
+    other_gene_id: str
+
+
+def read(path: str | Path) -> Iterator[OrthologRecord]:
+    """Stream OrthologRecords from a gene_orthologs file (plain or gzip)."""
+    lines = iter_lines(path)
+    for lineno, text in lines:
+        check_header(path, lineno, text.split("\t"), COLUMNS)
+        break
+    for lineno, text in lines:
+        f = split_fields(path, lineno, text, _NCOLS)
+        if f[2] in ("-", ""):
+            raise InputError(path, lineno, "missing relationship", column=3)
+        yield OrthologRecord(
+            line=lineno,
+            tax_id=require_digits(path, lineno, f[0], "tax id", 1),
+            gene_id=require_digits(path, lineno, f[1], "GeneID", 2),
+            relationship=f[2],
+            other_tax_id=require_digits(path, lineno, f[3], "other tax id", 4),
+            other_gene_id=require_digits(path, lineno, f[4], "other GeneID", 5),
+        )

@@ -1,0 +1,412 @@
+"""SQLAlchemy 2 models: the annotation part of the omicskb schema.
+
+Conventions:
+- identifiers are strings (GeneIDs, GO ids, Ensembl ids without their version, which has its own column);
+- small vocabularies are lookup tables, never native enums;
+- every data row carries `release_id` (the source file it came from); `source_release.run_id` names
+  the load run that wrote it;
+- foreign keys are declared for documentation and enforced on PostgreSQL only: DuckDB cannot delete
+  a parent row and its children in one transaction, which a dataset replacement needs, so on DuckDB
+  the `queries/audit_*.sql` checks stand in for them.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+# Sequences work on both backends; bulk loads omit these columns and take the server default.
+load_run_id_seq = sa.Sequence("load_run_id_seq")
+source_release_id_seq = sa.Sequence("source_release_id_seq")
+gene_go_annotation_id_seq = sa.Sequence("gene_go_annotation_id_seq")
+unresolved_identifier_id_seq = sa.Sequence("unresolved_identifier_id_seq")
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def pg_only_foreign_keys(table: sa.Table) -> None:
+    for constraint in table.foreign_key_constraints:
+        constraint.ddl_if(dialect="postgresql")
+
+
+# ---------------------------------------------------------------------------------------------
+# Lookup tables (vocabularies). Their rows are inserted by the migration that creates them.
+
+
+class RunStatus(Base):
+    __tablename__ = "run_status"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class SourceKind(Base):
+    __tablename__ = "source_kind"
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class GoNamespace(Base):
+    __tablename__ = "go_namespace"
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    aspect: Mapped[str] = mapped_column(sa.String(1), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(16))
+
+
+class GoRelationType(Base):
+    __tablename__ = "go_relation_type"
+    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    propagates_annotation: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+
+class GoSuccessorKind(Base):
+    __tablename__ = "go_successor_kind"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class EvidenceCode(Base):
+    __tablename__ = "evidence_code"
+    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class SymbolKind(Base):
+    __tablename__ = "symbol_kind"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class XrefDb(Base):
+    __tablename__ = "xref_db"
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class GeneType(Base):
+    __tablename__ = "gene_type"
+    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class OmicsType(Base):
+    __tablename__ = "omics_type"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    feature_level: Mapped[str] = mapped_column(sa.String(16))
+
+
+class Taxon(Base):
+    __tablename__ = "taxon"
+    taxon_id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    scientific_name: Mapped[str | None] = mapped_column(sa.Text, comment="NULL for a taxon first seen in data")
+    common_name: Mapped[str | None] = mapped_column(sa.Text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance
+
+
+class LoadRun(Base):
+    """One invocation of a load command, whatever its outcome."""
+
+    __tablename__ = "load_run"
+    run_id: Mapped[int] = mapped_column(
+        sa.BigInteger, load_run_id_seq, primary_key=True, server_default=load_run_id_seq.next_value()
+    )
+    command: Mapped[str] = mapped_column(sa.Text)
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
+    file_path: Mapped[str] = mapped_column(sa.Text)
+    file_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    file_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.ForeignKey("run_status.code"))
+    started_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime)
+    rows_read: Mapped[int | None] = mapped_column(sa.BigInteger)
+    rows_loaded: Mapped[int | None] = mapped_column(sa.BigInteger)
+    rows_rejected: Mapped[int | None] = mapped_column(sa.BigInteger)
+    release_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    omicskb_version: Mapped[str] = mapped_column(sa.String(32))
+
+
+class SourceRelease(Base):
+    """One source file as loaded: what it was, its checksum, and the run that loaded it."""
+
+    __tablename__ = "source_release"
+    __table_args__ = (sa.UniqueConstraint("source_kind", "file_sha256"),)
+    release_id: Mapped[int] = mapped_column(
+        sa.BigInteger, source_release_id_seq, primary_key=True, server_default=source_release_id_seq.next_value()
+    )
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
+    file_name: Mapped[str] = mapped_column(sa.Text)
+    file_sha256: Mapped[str] = mapped_column(sa.String(64))
+    file_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    version: Mapped[str | None] = mapped_column(sa.Text)
+    release_date: Mapped[datetime.date | None] = mapped_column(sa.Date)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+    loaded_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime)
+
+
+class UnresolvedIdentifier(Base):
+    """An input identifier that did not resolve, with the reason; nothing is dropped silently."""
+
+    __tablename__ = "unresolved_identifier"
+    unresolved_id: Mapped[int] = mapped_column(
+        sa.BigInteger,
+        unresolved_identifier_id_seq,
+        primary_key=True,
+        server_default=unresolved_identifier_id_seq.next_value(),
+    )
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"), index=True)
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
+    file_line: Mapped[int] = mapped_column(sa.BigInteger)
+    identifier: Mapped[str] = mapped_column(sa.Text)
+    id_kind: Mapped[str] = mapped_column(sa.String(32))
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Genes
+
+
+class Gene(Base):
+    __tablename__ = "gene"
+    gene_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, comment="Entrez GeneID")
+    taxon_id: Mapped[str] = mapped_column(sa.ForeignKey("taxon.taxon_id"))
+    symbol: Mapped[str] = mapped_column(sa.String(64), index=True)
+    name: Mapped[str | None] = mapped_column(sa.Text)
+    type_of_gene: Mapped[str | None] = mapped_column(sa.ForeignKey("gene_type.code"))
+    chromosome: Mapped[str | None] = mapped_column(sa.String(32))
+    map_location: Mapped[str | None] = mapped_column(sa.Text)
+    locus_tag: Mapped[str | None] = mapped_column(sa.String(64))
+    nomenclature_status: Mapped[str | None] = mapped_column(sa.String(16))
+    modification_date: Mapped[datetime.date | None] = mapped_column(sa.Date)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GeneSymbol(Base):
+    """Official symbols, aliases and previous symbols, by source."""
+
+    __tablename__ = "gene_symbol"
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+    symbol_kind: Mapped[str] = mapped_column(sa.ForeignKey("symbol_kind.code"), primary_key=True)
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GeneXref(Base):
+    """Cross-references: Ensembl gene (version in its own column), HGNC, MIM, UniProt, ..."""
+
+    __tablename__ = "gene_xref"
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
+    xref_db: Mapped[str] = mapped_column(sa.ForeignKey("xref_db.code"), primary_key=True)
+    accession: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
+    version: Mapped[str | None] = mapped_column(sa.String(16))
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GeneSummary(Base):
+    """Every distinct summary text ever loaded for a gene; `gene_summary_current` picks the newest."""
+
+    __tablename__ = "gene_summary"
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
+    text_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    summary: Mapped[str] = mapped_column(sa.Text)
+    provided_by: Mapped[str | None] = mapped_column(sa.String(32), comment="e.g. RefSeq, from '[provided by RefSeq, Jul 2020]'")
+    provided_date: Mapped[datetime.date | None] = mapped_column(sa.Date, comment="first day of the stated month")
+    provided_date_text: Mapped[str | None] = mapped_column(sa.String(16), comment="as written, e.g. 'Jul 2020'")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class SpeciesGene(Base):
+    """Model-organism genes (MGI, RGD tables), so orthologs given by MGI/RGD id get a symbol."""
+
+    __tablename__ = "species_gene"
+    db_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, comment="MGI:96561, RGD:2904")
+    taxon_id: Mapped[str] = mapped_column(sa.ForeignKey("taxon.taxon_id"))
+    symbol: Mapped[str] = mapped_column(sa.String(64), index=True)
+    synonyms: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined")
+    ensembl_genes: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class Ortholog(Base):
+    """A gene's ortholog in another taxon, as one source states it."""
+
+    __tablename__ = "ortholog"
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
+    other_taxon_id: Mapped[str] = mapped_column(sa.ForeignKey("taxon.taxon_id"), primary_key=True)
+    other_gene_id: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True, comment="as the source gives it: Entrez GeneID, MGI:/RGD: id or Ensembl gene"
+    )
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
+    other_id_kind: Mapped[str] = mapped_column(sa.ForeignKey("xref_db.code"))
+    other_symbol: Mapped[str | None] = mapped_column(sa.String(64))
+    support: Mapped[str | None] = mapped_column(sa.Text)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GeneCategory(Base):
+    __tablename__ = "gene_category"
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
+    category: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Gene Ontology
+
+
+class GoTerm(Base):
+    __tablename__ = "go_term"
+    go_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    namespace: Mapped[str] = mapped_column(sa.ForeignKey("go_namespace.code"))
+    definition: Mapped[str | None] = mapped_column(sa.Text)
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    is_obsolete: Mapped[bool] = mapped_column(sa.Boolean)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GoAltId(Base):
+    """A secondary GO id (OBO alt_id) and the primary term it now belongs to."""
+
+    __tablename__ = "go_alt_id"
+    alt_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    go_id: Mapped[str] = mapped_column(sa.ForeignKey("go_term.go_id"), index=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GoSuccessor(Base):
+    """replaced_by and consider links of obsolete terms."""
+
+    __tablename__ = "go_successor"
+    go_id: Mapped[str] = mapped_column(sa.ForeignKey("go_term.go_id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.ForeignKey("go_successor_kind.code"), primary_key=True)
+    target_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GoRelation(Base):
+    """Direct edges: is_a, part_of, regulates, ... (child go_id, relation, parent_id)."""
+
+    __tablename__ = "go_relation"
+    go_id: Mapped[str] = mapped_column(sa.ForeignKey("go_term.go_id"), primary_key=True)
+    relation: Mapped[str] = mapped_column(sa.ForeignKey("go_relation_type.code"), primary_key=True)
+    parent_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True, index=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GoClosure(Base):
+    """Transitive closure over the propagating relations (is_a, part_of), self pairs included."""
+
+    __tablename__ = "go_closure"
+    go_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True, comment="descendant")
+    ancestor_id: Mapped[str] = mapped_column(sa.String(10), primary_key=True, index=True)
+    distance: Mapped[int] = mapped_column(sa.Integer, comment="fewest edges from go_id up to ancestor_id")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class GeneGoAnnotation(Base):
+    """A gene–GO annotation as its source states it (NCBI gene2go or a GAF)."""
+
+    __tablename__ = "gene_go_annotation"
+    annotation_id: Mapped[int] = mapped_column(
+        sa.BigInteger,
+        gene_go_annotation_id_seq,
+        primary_key=True,
+        server_default=gene_go_annotation_id_seq.next_value(),
+    )
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
+    go_id: Mapped[str] = mapped_column(sa.String(10), index=True, comment="as annotated; may be an alt_id or obsolete")
+    qualifier: Mapped[str | None] = mapped_column(sa.String(64), comment="as given, e.g. 'NOT|involved_in'")
+    is_not: Mapped[bool] = mapped_column(sa.Boolean)
+    evidence_code: Mapped[str | None] = mapped_column(sa.ForeignKey("evidence_code.code"))
+    namespace: Mapped[str] = mapped_column(sa.ForeignKey("go_namespace.code"))
+    go_term_as_given: Mapped[str | None] = mapped_column(sa.Text, comment="gene2go's GO_term column")
+    references: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined, e.g. PMID:2643102")
+    with_from: Mapped[str | None] = mapped_column(sa.Text)
+    db_object_id: Mapped[str | None] = mapped_column(sa.String(64), comment="GAF: the annotated UniProtKB entry")
+    assigned_by: Mapped[str | None] = mapped_column(sa.String(64))
+    annotation_date: Mapped[datetime.date | None] = mapped_column(sa.Date)
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"), index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transcripts and protein products
+
+
+class Transcript(Base):
+    """Transcripts and their protein products from a GTF or NCBI gene2ensembl."""
+
+    __tablename__ = "transcript"
+    transcript_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
+    transcript_version: Mapped[str | None] = mapped_column(sa.String(16))
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
+    ensembl_gene_id: Mapped[str | None] = mapped_column(sa.String(32))
+    ensembl_gene_version: Mapped[str | None] = mapped_column(sa.String(16))
+    transcript_name: Mapped[str | None] = mapped_column(sa.String(64))
+    biotype: Mapped[str | None] = mapped_column(sa.String(64))
+    protein_id: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    protein_version: Mapped[str | None] = mapped_column(sa.String(16))
+    refseq_rna: Mapped[str | None] = mapped_column(sa.String(32))
+    refseq_protein: Mapped[str | None] = mapped_column(sa.String(32))
+    is_canonical: Mapped[bool] = mapped_column(sa.Boolean, comment="GTF tag Ensembl_canonical")
+    is_mane_select: Mapped[bool] = mapped_column(sa.Boolean, comment="GTF tag MANE_Select")
+    tags: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined GTF tags")
+    chromosome: Mapped[str | None] = mapped_column(sa.String(32))
+    start_position: Mapped[int | None] = mapped_column(sa.BigInteger)
+    end_position: Mapped[int | None] = mapped_column(sa.BigInteger)
+    strand: Mapped[str | None] = mapped_column(sa.String(1))
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class TranscriptSelection(Base):
+    """The CPTAC/LinkedOmicsKB isoform-selection table: which product is primary, which is MANE."""
+
+    __tablename__ = "transcript_selection"
+    transcript_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    transcript_version: Mapped[str | None] = mapped_column(sa.String(16))
+    gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
+    ensembl_gene_id: Mapped[str | None] = mapped_column(sa.String(32))
+    ensembl_gene_version: Mapped[str | None] = mapped_column(sa.String(16))
+    protein_id: Mapped[str | None] = mapped_column(sa.String(32))
+    protein_version: Mapped[str | None] = mapped_column(sa.String(16))
+    is_primary: Mapped[bool] = mapped_column(sa.Boolean)
+    is_mane: Mapped[bool | None] = mapped_column(sa.Boolean)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cohorts (reference part; measurements come with the cohort issue)
+
+
+class Cohort(Base):
+    __tablename__ = "cohort"
+    cohort_code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    aliases: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined other codes used by releases, e.g. HGSC")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+for _table in Base.metadata.sorted_tables:
+    pg_only_foreign_keys(_table)
+
+# Views (gene_summary_current, go_id_primary) are created by the migrations; see README 'Schema'.
