@@ -175,10 +175,8 @@ def bulk_insert(conn: sa.Connection, table: str, data: Mapping[str, Sequence[Any
     if n == 0:
         return 0
     staged = stage(conn, f"stage_{table}", table, data)
-    try:
-        insert_staged(staged, table, extra)
-    finally:
-        staged.drop()
+    insert_staged(staged, table, extra)
+    staged.drop()  # on failure the rollback discards the staging table (PostgreSQL) or it is re-registered next time (DuckDB)
     return n
 
 

@@ -339,7 +339,7 @@ class GeneGoAnnotation(Base):
     evidence_code: Mapped[str | None] = mapped_column(sa.ForeignKey("evidence_code.code"))
     namespace: Mapped[str] = mapped_column(sa.ForeignKey("go_namespace.code"))
     go_term_as_given: Mapped[str | None] = mapped_column(sa.Text, comment="gene2go's GO_term column")
-    references: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined, e.g. PMID:2643102")
+    reference_ids: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined, e.g. PMID:2643102")
     with_from: Mapped[str | None] = mapped_column(sa.Text)
     db_object_id: Mapped[str | None] = mapped_column(sa.String(64), comment="GAF: the annotated UniProtKB entry")
     assigned_by: Mapped[str | None] = mapped_column(sa.String(64))

@@ -15,6 +15,7 @@ The species is not in the file: it is detected from the Ensembl gene prefixes of
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,9 +47,8 @@ class SpeciesGeneRecord:
     ensembl_genes: tuple[str, ...]
 
 
-def _is_ensembl_gene(value: str) -> bool:
-    # ENS + species code + 'G' + 11 digits; RGD lists a few non-rat (ENSMUSG) genes too.
-    return value.startswith("ENS") and len(value) >= 15 and value[-11:].isdigit() and value[-12] == "G"
+# ENS + species code + 'G' + 11 digits; RGD lists a few non-rat (ENSMUSG) genes too.
+_is_ensembl_gene = re.compile(r"ENS[A-Z]*G\d{11}").fullmatch
 
 
 def detect_taxon(path: str | Path) -> str:
@@ -70,7 +70,7 @@ def detect_taxon(path: str | Path) -> str:
     found = [(n, prefix) for prefix, n in counts.most_common() if prefix in known]
     if not found:
         raise InputError(path, None, f"cannot tell the species: no ENSMUSG/ENSRNOG gene ids in the first {DETECT_ROWS} rows; pass taxon_id")
-    if len(found) > 1 and found[1][0] * 10 > found[0][0]:
+    if len(found) > 1 and found[1][0] * 5 > found[0][0]:
         raise InputError(path, None, f"cannot tell the species: both {found[0][1]} and {found[1][1]} gene ids in the first {DETECT_ROWS} rows; pass taxon_id")
     return known[found[0][1]]
 

@@ -39,7 +39,13 @@ def _with_field(tmp_path: Path, lineno: int, column: int, value: str) -> Path:
 
 
 def _by_symbol() -> dict[str, GeneInfoRecord]:
-    return {r.symbol: r for r in gene_info.read(FIXTURE)}
+    """Unique symbols only (HBD is used by two genes)."""
+    return {r.symbol: r for r in gene_info.read(FIXTURE) if r.symbol != "HBD"}
+
+
+def _by_symbol_at(path: Path, symbol: str) -> GeneInfoRecord:
+    (record,) = [r for r in gene_info.read(path) if r.symbol == symbol]
+    return record
 
 
 def test_columns_match_fixture_header() -> None:
@@ -54,7 +60,7 @@ def test_read_streams() -> None:
 def test_il7_record() -> None:
     il7 = _by_symbol()["IL7"]
     assert il7 == GeneInfoRecord(
-        line=2,
+        line=3,
         tax_id="9606",
         gene_id="3574",
         symbol="IL7",
@@ -77,12 +83,14 @@ def test_il7_record() -> None:
 def test_all_rows_in_order() -> None:
     records = list(gene_info.read(FIXTURE))
     assert [(r.line, r.gene_id, r.symbol) for r in records] == [
-        (2, "3574", "IL7"),
-        (3, "3575", "IL7R"),
-        (4, "3581", "IL9R"),
-        (5, "3609", "ILF3"),
-        (6, "58538", "MPP4"),
-        (7, "619538", "OMS"),
+        (2, "3045", "HBD"),
+        (3, "3574", "IL7"),
+        (4, "3575", "IL7R"),
+        (5, "3581", "IL9R"),
+        (6, "3609", "ILF3"),
+        (7, "58538", "MPP4"),
+        (8, "619538", "OMS"),
+        (9, "100187828", "HBD"),
     ]
 
 
@@ -98,21 +106,26 @@ def test_edge_cases() -> None:
     assert oms.xrefs == () and oms.type_of_gene == "unknown"
     assert oms.chromosome == "3|10|19" and oms.synonyms == ("COME/ROM",)
     assert genes["IL7R"].synonyms[-1] == "lnc-IL7R"
+    hbd = [r for r in gene_info.read(FIXTURE) if r.symbol == "HBD"]
+    assert [(r.gene_id, r.chromosome, r.description) for r in hbd] == [
+        ("3045", "11", "hemoglobin subunit delta"),
+        ("100187828", None, "hypophosphatemic bone disease"),
+    ]
 
 
 def test_xrefs_split_on_first_colon(tmp_path: Path) -> None:
-    path = _with_field(tmp_path, 2, 6, "MIM:146660|HGNC:HGNC:6023|Ensembl:ENSG00000104432")
-    il7 = next(gene_info.read(path))
+    path = _with_field(tmp_path, 3, 6, "MIM:146660|HGNC:HGNC:6023|Ensembl:ENSG00000104432")
+    il7 = _by_symbol_at(path, "IL7")
     assert il7.xrefs == (("MIM", "146660"), ("HGNC", "HGNC:6023"), ("Ensembl", "ENSG00000104432"))
 
 
 def test_optional_fields_filled(tmp_path: Path) -> None:
     lines = _lines()
-    fields = lines[1].split("\t")
+    fields = lines[2].split("\t")
     fields[3], fields[10], fields[11], fields[12] = "LT1", "IL7", "interleukin 7", "O"
     fields[13], fields[15] = "interleukin-7|IL-7 protein", "-"
-    lines[1] = "\t".join(fields)
-    il7 = next(gene_info.read(_write(tmp_path, lines)))
+    lines[2] = "\t".join(fields)
+    il7 = _by_symbol_at(_write(tmp_path, lines), "IL7")
     assert (il7.locus_tag, il7.nomenclature_symbol, il7.nomenclature_name, il7.nomenclature_status) == (
         "LT1",
         "IL7",
@@ -177,7 +190,7 @@ def test_non_utf8_byte(tmp_path: Path) -> None:
     path.write_bytes(raw)
     with pytest.raises(InputError) as exc:
         list(gene_info.read(path))
-    assert exc.value.line == 4 and "0xe9" in exc.value.reason
+    assert exc.value.line == 5 and "0xe9" in exc.value.reason
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -211,7 +211,7 @@ def upgrade() -> None:
     sa.Column('evidence_code', sa.String(length=8), nullable=True),
     sa.Column('namespace', sa.String(length=32), nullable=False),
     sa.Column('go_term_as_given', sa.Text(), nullable=True, comment="gene2go's GO_term column"),
-    sa.Column('references', sa.Text(), nullable=True, comment="'|'-joined, e.g. PMID:2643102"),
+    sa.Column('reference_ids', sa.Text(), nullable=True, comment="'|'-joined, e.g. PMID:2643102"),
     sa.Column('with_from', sa.Text(), nullable=True),
     sa.Column('db_object_id', sa.String(length=64), nullable=True, comment='GAF: the annotated UniProtKB entry'),
     sa.Column('assigned_by', sa.String(length=64), nullable=True),

@@ -1,0 +1,110 @@
+"""`omicskb load KIND FILE`: one command per source kind, plus `load seeds DIR`."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from pathlib import Path
+
+import click
+
+from etl.db import require_schema
+from etl.errors import InputError
+from etl.loaders import genes, go, orthologs, transcripts
+from etl.runs import LoadReport, run_load
+from etl.textio import iter_lines, split_fields
+
+# command name -> (source kind, loader, what it reads)
+LOADERS = {
+    "gene-info": ("gene_info", genes.load_gene_info, "NCBI gene_info (.gz ok)"),
+    "gene2go": ("gene2go", go.load_gene2go, "NCBI gene2go"),
+    "go-obo": ("go_obo", go.load_go_obo, "Gene Ontology OBO 1.2"),
+    "gaf": ("gaf", go.load_gaf, "GO annotation file, GAF 2.x"),
+    "hgnc": ("hgnc", genes.load_hgnc, "HGNC custom-download TSV (symbols, xrefs, MGI/RGD orthologs)"),
+    "species-genes": ("species_genes", genes.load_species_genes, "MGI or RGD gene table (ID, symbol, synonyms, ensembl)"),
+    "orthologs": (None, None, "NCBI gene_orthologs or HCOP (TSV or CSV), detected from the header"),
+    "summaries": ("summaries", genes.load_summaries, "gene summary TSV (GeneID, Summary); every version is kept"),
+    "gtf": ("gtf", transcripts.load_gtf, "GENCODE/Ensembl GTF (transcripts and proteins)"),
+    "gene2ensembl": ("gene2ensembl", transcripts.load_gene2ensembl, "NCBI gene2ensembl"),
+    "isoforms": ("isoforms", transcripts.load_isoforms, "CPTAC/LinkedOmicsKB isoform-selection table"),
+    "categories": ("categories", genes.load_categories, "gene category TSV (GeneID, Symbol, Category)"),
+    "cohorts": ("cohorts", genes.load_cohorts, "cohort reference TSV (cohort, name, aliases)"),
+}
+
+
+def pick_loader(command: str, path: Path):
+    kind, loader, _ = LOADERS[command]
+    if command == "orthologs":
+        kind = orthologs.detect_source_kind(path)
+        loader = orthologs.load_hcop if kind == "hcop" else orthologs.load_gene_orthologs
+    return kind, loader
+
+
+def describe(report: LoadReport) -> list[str]:
+    name = Path(report.path).name
+    if report.status == "unchanged":
+        return [f"{name}: unchanged, {report.message} (run {report.run_id})"]
+    tables = ", ".join(f"{table} {count:,}" for table, count in report.loaded_by_table.items())
+    lines = [f"{name}: {report.rows_read:,} records read; loaded {tables or 'nothing'}; rejected {report.rows_rejected:,} (run {report.run_id}, release {report.release_id}, {report.seconds:.1f} s)"]
+    for reason, count in report.rejected_by_reason.most_common():
+        lines.append(f"  rejected {count:,}: {reason}")
+    return lines
+
+
+def do_load(settings, command: str, path: Path, version: str | None = None, date: datetime.date | None = None) -> LoadReport:
+    require_schema(settings.engine)
+    kind, loader = pick_loader(command, path)
+    try:
+        report = run_load(settings.engine, kind, path, loader, command=f"load {command}", release_version=version, release_date=date, progress=settings.progress)
+    finally:
+        settings.end_progress()
+    for line in describe(report):
+        click.echo(line)
+    return report
+
+
+@click.group()
+def load() -> None:
+    """Load one source file (one transaction; reloading the same file changes nothing)."""
+
+
+def _make_command(command: str, help_text: str) -> click.Command:
+    @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+    @click.option("--release-version", help="Version of this source release, when the file does not state it.")
+    @click.option("--release-date", type=click.DateTime(["%Y-%m-%d"]), help="Date of this source release (YYYY-MM-DD).")
+    @click.pass_obj
+    def run(settings, file: Path, release_version: str | None, release_date: datetime.datetime | None) -> None:
+        do_load(settings, command, file, release_version, release_date.date() if release_date else None)
+
+    run.__doc__ = f"Load {help_text}."
+    return click.command(name=command)(run)
+
+
+for _name, (_, _, _help) in LOADERS.items():
+    load.add_command(_make_command(_name, _help))
+
+SEED_MANIFEST = "manifest.tsv"
+
+
+@load.command(name="seeds")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.pass_obj
+def seeds(settings, directory: Path) -> None:
+    """Load every file listed in DIRECTORY/manifest.tsv (columns: command, file), in order."""
+    manifest = directory / SEED_MANIFEST
+    entries = []
+    lines = iter_lines(manifest)
+    next(lines)
+    for lineno, line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        command, file = split_fields(manifest, lineno, line, 2)
+        if command not in LOADERS:
+            raise InputError(manifest, lineno, f"unknown load command {command!r}", column=1)
+        entries.append((command, directory / file))
+    for command, file in entries:
+        do_load(settings, command, file)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(load)

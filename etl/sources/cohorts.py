@@ -1,0 +1,40 @@
+"""Cohort reference TSV (omicskb's own layout): cohort code, name, and other codes releases use."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from etl.errors import InputError
+from etl.textio import check_header, iter_lines, split_fields
+
+SOURCE_KIND = "cohorts"
+COLUMNS: tuple[str, ...] = ("cohort", "name", "aliases")
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CohortRecord:
+    line: int
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+def read(path: str | Path) -> Iterator[CohortRecord]:
+    lines = iter_lines(path)
+    lineno, header = next(lines)
+    check_header(path, lineno, header.split("\t"), COLUMNS)
+    seen: dict[str, int] = {}
+    for lineno, line in lines:
+        if not line.strip():
+            continue
+        code, name, aliases = (f.strip() for f in split_fields(path, lineno, line, len(COLUMNS)))
+        if not _CODE.fullmatch(code):
+            raise InputError(path, lineno, f"cohort code {code!r} is not a short alphanumeric code", column=1)
+        if code in seen:
+            raise InputError(path, lineno, f"duplicate cohort {code} (first on line {seen[code]})", column=1)
+        seen[code] = lineno
+        yield CohortRecord(lineno, code, name, tuple(a.strip() for a in aliases.split("|") if a.strip()))

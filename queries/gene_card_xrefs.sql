@@ -1,0 +1,7 @@
+-- name: gene_card_xrefs
+-- description: A gene's cross-references (Ensembl, HGNC, MIM, UniProtKB, EC, ...) from every source.
+-- param: gene_id TEXT  Entrez GeneID
+SELECT DISTINCT xref_db, accession, version
+FROM gene_xref
+WHERE gene_id = :gene_id
+ORDER BY xref_db, accession
