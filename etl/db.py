@@ -12,17 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
-import schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
 from etl.errors import DatabaseError
-from schema import MIGRATIONS_DIR
+from schema import MIGRATIONS_DIR, SCHEMA_REVISION
 from schema.models import Base
+
+# Alembic and pyarrow are imported where used: `omicskb gene` needs neither, and starts faster.
 
 DEFAULT_TARGET = "omicskb.duckdb"
 
@@ -51,7 +47,10 @@ def is_duckdb(conn: sa.Connection | sa.Engine) -> bool:
     return conn.dialect.name == "duckdb"
 
 
-def alembic_config(connection: sa.Connection | None = None) -> Config:
+def alembic_config(connection: sa.Connection | None = None):
+    import schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -60,6 +59,8 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -67,15 +68,21 @@ def head_revision() -> str:
 
 def current_revision(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
 
 
 def downgrade(engine: sa.Engine, revision: str = "base") -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         command.downgrade(alembic_config(conn), revision)
 
@@ -86,7 +93,7 @@ def require_schema(engine: sa.Engine) -> None:
         current = current_revision(engine)
     except sa.exc.DBAPIError as exc:
         raise DatabaseError(f"cannot open database: {exc.orig}") from None
-    head = head_revision()
+    head = SCHEMA_REVISION
     if current is None:
         raise DatabaseError("database has no omicskb schema: run 'omicskb init' first")
     if current != head:
@@ -96,19 +103,18 @@ def require_schema(engine: sa.Engine) -> None:
 # ---------------------------------------------------------------------------------------------
 # Bulk paths
 
-_ARROW_TYPES: list[tuple[type[sa.types.TypeEngine], pa.DataType]] = [
-    (sa.Boolean, pa.bool_()),
-    (sa.BigInteger, pa.int64()),
-    (sa.Integer, pa.int64()),
-    (sa.Float, pa.float64()),
-    (sa.DateTime, pa.timestamp("us")),
-    (sa.Date, pa.date32()),
-    (sa.String, pa.string()),
-]
+def arrow_type(column: sa.Column):
+    import pyarrow as pa
 
-
-def arrow_type(column: sa.Column) -> pa.DataType:
-    for sa_type, arrow in _ARROW_TYPES:
+    for sa_type, arrow in (
+        (sa.Boolean, pa.bool_()),
+        (sa.BigInteger, pa.int64()),
+        (sa.Integer, pa.int64()),
+        (sa.Float, pa.float64()),
+        (sa.DateTime, pa.timestamp("us")),
+        (sa.Date, pa.date32()),
+        (sa.String, pa.string()),
+    ):
         if isinstance(column.type, sa_type):
             return arrow
     raise TypeError(f"no Arrow type for column {column} of type {column.type}")
@@ -145,6 +151,8 @@ def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Se
     if len(lengths) > 1:
         raise ValueError(f"staged columns of {name} differ in length: {lengths}")
     if is_duckdb(conn):
+        import pyarrow as pa
+
         arrow = pa.table({c: pa.array(data[c], type=arrow_type(table.c[c])) for c in columns})
         conn.connection.driver_connection.register(name, arrow)
         return Staged(conn, name, columns)

@@ -1,0 +1,119 @@
+"""Build seeds/ (the IL7 demo data) from the committed real fixtures and the two IL7 seed pages.
+
+    python scripts/make_seeds.py [--shared ../shared] [--realdata ~/.cache/omicskb-realdata]
+
+Everything but two files is copied from tests/data/ (cut from real files by scripts/fixtures/).
+The two built here:
+- gene2go_il7_seed_page.tsv: the 23 (GO id, term, category) rows of the seed gene card, in NCBI
+  gene2go layout. The page shows no evidence codes; each row takes its code from the real 2022
+  gene2go row for GeneID 3574 and the same GO id when there is one, else '-' (not stated).
+- cohorts.tsv: the ten CPTAC pan-cancer cohorts (reference data, written here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = ROOT / "tests" / "data"
+IL7 = "3574"
+CATEGORY = {"biological_process": "Process", "cellular_component": "Component", "molecular_function": "Function"}
+QUALIFIER = {"Process": "involved_in", "Component": "located_in", "Function": "enables"}
+
+COPIES = {
+    "gene_info_il7.tsv": DATA / "ncbi" / "gene_info_il7_and_edge_cases.tsv",
+    "go_il7_terms_with_ancestors.obo": DATA / "go" / "go_il7_terms_with_ancestors.obo",
+    "hgnc_il7.tsv": DATA / "hgnc" / "hgnc_il7_and_edge_cases.tsv",
+    "mgi_il7.tsv": DATA / "hgnc" / "mgi_il7.tsv",
+    "rgd_il7.tsv": DATA / "hgnc" / "rgd_il7.tsv",
+    "hcop_human_mouse_il7.csv": DATA / "hcop" / "hcop_human_mouse_il7.csv",
+    "il7_summary_refseq_2010-12.tsv": DATA / "ncbi" / "il7_summary_refseq_2010-12.tsv",
+    "il7_summary_refseq_2020-07.tsv": DATA / "ncbi" / "il7_summary_refseq_2020-07.tsv",
+    "il7_isoform_selection.tsv": DATA / "isoforms" / "il7_isoform_selection.tsv",
+    "gencode_il7_transcripts.gtf": DATA / "gtf" / "gencode_il7_transcripts.gtf",
+}
+
+COHORTS = [
+    ("BRCA", "Breast invasive carcinoma", ""),
+    ("CCRCC", "Clear cell renal cell carcinoma", "ccRCC"),
+    ("COAD", "Colon adenocarcinoma", ""),
+    ("GBM", "Glioblastoma", ""),
+    ("HNSCC", "Head and neck squamous cell carcinoma", ""),
+    ("LSCC", "Lung squamous cell carcinoma", ""),
+    ("LUAD", "Lung adenocarcinoma", ""),
+    ("OV", "Ovarian serous cystadenocarcinoma", "HGSC"),
+    ("PDAC", "Pancreatic ductal adenocarcinoma", ""),
+    ("UCEC", "Uterine corpus endometrial carcinoma", ""),
+]
+
+MANIFEST = [
+    ("cohorts", "cohorts.tsv"),
+    ("gene-info", "gene_info_il7.tsv"),
+    ("go-obo", "go_il7_terms_with_ancestors.obo"),
+    ("gene2go", "gene2go_il7_seed_page.tsv"),
+    ("hgnc", "hgnc_il7.tsv"),
+    ("species-genes", "mgi_il7.tsv"),
+    ("species-genes", "rgd_il7.tsv"),
+    ("orthologs", "hcop_human_mouse_il7.csv"),
+    ("summaries", "il7_summary_refseq_2010-12.tsv"),
+    ("summaries", "il7_summary_refseq_2020-07.tsv"),
+    ("gtf", "gencode_il7_transcripts.gtf"),
+    ("isoforms", "il7_isoform_selection.tsv"),
+    ("categories", "categories_il7.tsv"),
+]
+
+
+def seed_page_go(shared: Path) -> list[tuple[str, str, str]]:
+    text = (shared / "seeds" / "il7-gene-card.txt").read_text(encoding="utf-8")
+    rows = re.findall(r"^(GO:\d{7}) (.+) (biological_process|cellular_component|molecular_function)$", text, re.M)
+    if len(rows) != 23:
+        raise SystemExit(f"expected 23 GO rows on the seed page, found {len(rows)}")
+    return rows
+
+
+def real_evidence(realdata: Path) -> dict[str, str]:
+    evidence: dict[str, str] = {}
+    with gzip.open(realdata / "ncbi" / "gene2go.human.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.rstrip("\n").split("\t")
+            if fields[1] == IL7:
+                evidence.setdefault(fields[2], fields[3])
+    return evidence
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--realdata", type=Path, default=Path(os.environ.get("OMICSKB_REALDATA", Path.home() / ".cache" / "omicskb-realdata")))
+    args = parser.parse_args()
+    SEEDS.mkdir(exist_ok=True)
+    for name, source in COPIES.items():
+        shutil.copyfile(source, SEEDS / name)
+    evidence = real_evidence(args.realdata)
+    with open(SEEDS / "gene2go_il7_seed_page.tsv", "w", encoding="utf-8", newline="\n") as out:
+        out.write("#tax_id\tGeneID\tGO_ID\tEvidence\tQualifier\tGO_term\tPubMed\tCategory\n")
+        for go_id, term, namespace in seed_page_go(args.shared):
+            category = CATEGORY[namespace]
+            out.write(f"9606\t{IL7}\t{go_id}\t{evidence.get(go_id, '-')}\t{QUALIFIER[category]}\t{term}\t-\t{category}\n")
+    with open(SEEDS / "cohorts.tsv", "w", encoding="utf-8", newline="\n") as out:
+        out.write("cohort\tname\taliases\n")
+        for code, name, aliases in COHORTS:
+            out.write(f"{code}\t{name}\t{aliases}\n")
+    with open(SEEDS / "categories_il7.tsv", "w", encoding="utf-8", newline="\n") as out:
+        out.write("GeneID\tSymbol\tCategory\n")
+        out.write(f"{IL7}\tIL7\tLigand\n")  # as the LinkedOmicsKB IL7 page's 'Annotation'
+    with open(SEEDS / "manifest.tsv", "w", encoding="utf-8", newline="\n") as out:
+        out.write("command\tfile\n")
+        for command, file in MANIFEST:
+            out.write(f"{command}\t{file}\n")
+    print(f"wrote {len(COPIES) + 4} files to {SEEDS}")
+
+
+if __name__ == "__main__":
+    main()
