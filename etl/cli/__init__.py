@@ -43,7 +43,7 @@ class OmicsGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except OmicsKBError as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -71,4 +71,8 @@ for module in (admin, load, gene, query):
 
 
 def main() -> None:
-    cli(prog_name="omicskb")
+    try:
+        cli(prog_name="omicskb")
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        sys.exit(EXIT_OK)

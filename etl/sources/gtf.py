@@ -7,9 +7,12 @@ GENCODE writes versions inside ids ('ENSG00000104432.14', 'ENSG00000002586.20_PA
 'protein_version' and 'gene_biotype'. Both are accepted.
 
 The protein id comes from the transcript line (GENCODE) or from its CDS / start_codon lines
-(both). Attributes of other features (exon, UTR, ...) are not parsed, which keeps a full
-GENCODE file quick. GTF files group lines by gene, so a gene's transcripts are emitted when the
-next gene starts; memory holds one gene's transcripts plus the set of finished gene ids.
+(both). Every line's columns, coordinates and strand are checked. Gene and transcript lines have
+their attributes parsed in full. On CDS / start_codon lines only the id attributes are read. Other
+features (exon, UTR, ...) have their attributes skipped, which keeps a full GENCODE file quick.
+GTF files group lines by gene, so a gene's transcripts are emitted when the next gene starts.
+Memory holds one gene's transcripts plus the set of finished gene ids, which catches a file that
+is not grouped by gene.
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ def read(path: str | Path) -> Iterator[TranscriptRecord]:
     pending: dict[str, list] = {}
     raw_transcripts: dict[tuple[str, str | None], str] = {}  # as written -> transcript_id
     finished: set[str] = set()
+    separate_versions = False
 
     def start_gene(lineno: int, gene_key: str) -> Iterator[TranscriptRecord]:
         nonlocal current_gene
@@ -174,6 +178,8 @@ def read(path: str | Path) -> Iterator[TranscriptRecord]:
             assert gene_id is not None
             yield from start_gene(lineno, gene_id)
             current_gene_raw = (attrs["gene_id"], attrs.get("gene_version"))
+            # Ensembl style (bare ids + *_version) or GENCODE style, as the gene/transcript line shows
+            separate_versions = "gene_version" in attrs
             if feature == "gene":
                 continue
             if "transcript_id" not in attrs:
@@ -210,13 +216,19 @@ def read(path: str | Path) -> Iterator[TranscriptRecord]:
         # CDS / start_codon lines only contribute the protein id. They are many, so only the
         # attributes needed are looked up, and ids already seen as written are not re-parsed.
         attributes = fields[8]
-        raw_gene = (_quoted(path, lineno, attributes, "gene_id"), _quoted(path, lineno, attributes, "gene_version"))
-        raw_transcript = (_quoted(path, lineno, attributes, "transcript_id"), _quoted(path, lineno, attributes, "transcript_version"))
+        if separate_versions:
+            raw_gene = (_quoted(path, lineno, attributes, "gene_id"), _quoted(path, lineno, attributes, "gene_version"))
+            raw_transcript = (_quoted(path, lineno, attributes, "transcript_id"), _quoted(path, lineno, attributes, "transcript_version"))
+            raw_protein = (_quoted(path, lineno, attributes, "protein_id"), _quoted(path, lineno, attributes, "protein_version"))
+        else:
+            raw_gene = (_quoted(path, lineno, attributes, "gene_id"), None)
+            raw_transcript = (_quoted(path, lineno, attributes, "transcript_id"), None)
+            raw_protein = (_quoted(path, lineno, attributes, "protein_id"), None)
         if raw_gene[0] is None:
             raise InputError(path, lineno, "attribute gene_id is missing", column=9)
         if raw_transcript[0] is None:
             raise InputError(path, lineno, f"attribute transcript_id is missing on a {feature} line", column=9)
-        transcript_id = raw_transcripts.get(raw_transcript) if raw_gene == current_gene_raw else None  # type: ignore[arg-type]
+        transcript_id = raw_transcripts.get(raw_transcript) if raw_gene == current_gene_raw else None
         if transcript_id is None:
             written = {k: v for k, v in zip(("gene_id", "gene_version", "transcript_id", "transcript_version"), raw_gene + raw_transcript) if v is not None}
             gene_id, _ = _versioned(path, lineno, written, "gene_id", "G")
@@ -224,7 +236,6 @@ def read(path: str | Path) -> Iterator[TranscriptRecord]:
             if gene_id != current_gene or transcript_id not in pending:
                 raise InputError(path, lineno, f"{feature} line for transcript {transcript_id!r} outside its gene's transcript block (no transcript line before it)")
         entry = pending[transcript_id]
-        raw_protein = (_quoted(path, lineno, attributes, "protein_id"), _quoted(path, lineno, attributes, "protein_version"))
         if raw_protein[0] is None or raw_protein == entry[2]:
             continue
         written = {k: v for k, v in zip(("protein_id", "protein_version"), raw_protein) if v is not None}
