@@ -92,3 +92,15 @@ def test_models_and_migrations_agree_on_duckdb(duckdb_target):
     assert columns == expected_columns
     assert primary_keys == {t.name: {c.name for c in t.primary_key.columns} for t in Base.metadata.tables.values() if t.name != "alembic_version"}
     assert indexes == {i.name for t in Base.metadata.tables.values() for i in t.indexes}
+
+
+def test_every_load_command_has_a_source_kind_row(target):
+    from etl.cli.load import LOADERS
+    from etl.sources import gene_orthologs, hcop
+
+    kinds = {kind for kind, _, _ in LOADERS.values() if kind} | {gene_orthologs.SOURCE_KIND, hcop.SOURCE_KIND}
+    engine = make_engine(target)
+    with engine.connect() as conn:
+        codes = {r[0] for r in conn.execute(sa.text("SELECT code FROM source_kind"))}
+    engine.dispose()
+    assert kinds <= codes

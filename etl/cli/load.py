@@ -11,24 +11,27 @@ import click
 from etl.db import require_schema
 from etl.errors import InputError
 from etl.loaders import genes, go, orthologs, transcripts
+from etl.sources import (
+    categories, cohorts, gaf, gene2ensembl, gene2go, gene_info, go_obo, gtf, hgnc, isoforms, species_genes, summaries,
+)
 from etl.runs import LoadReport, run_load
 from etl.textio import iter_lines, split_fields
 
-# command name -> (source kind, loader, what it reads)
+# command name -> (source kind, loader, what it reads); `orthologs` picks its kind from the header
 LOADERS = {
-    "gene-info": ("gene_info", genes.load_gene_info, "NCBI gene_info (.gz ok)"),
-    "gene2go": ("gene2go", go.load_gene2go, "NCBI gene2go"),
-    "go-obo": ("go_obo", go.load_go_obo, "Gene Ontology OBO 1.2"),
-    "gaf": ("gaf", go.load_gaf, "GO annotation file, GAF 2.x"),
-    "hgnc": ("hgnc", genes.load_hgnc, "HGNC custom-download TSV (symbols, xrefs, MGI/RGD orthologs)"),
-    "species-genes": ("species_genes", genes.load_species_genes, "MGI or RGD gene table (ID, symbol, synonyms, ensembl)"),
+    "gene-info": (gene_info.SOURCE_KIND, genes.load_gene_info, "NCBI gene_info (.gz ok)"),
+    "gene2go": (gene2go.SOURCE_KIND, go.load_gene2go, "NCBI gene2go"),
+    "go-obo": (go_obo.SOURCE_KIND, go.load_go_obo, "Gene Ontology OBO 1.2"),
+    "gaf": (gaf.SOURCE_KIND, go.load_gaf, "GO annotation file, GAF 2.x"),
+    "hgnc": (hgnc.SOURCE_KIND, genes.load_hgnc, "HGNC custom-download TSV (symbols, xrefs, MGI/RGD orthologs)"),
+    "species-genes": (species_genes.SOURCE_KIND, genes.load_species_genes, "MGI or RGD gene table (ID, symbol, synonyms, ensembl)"),
     "orthologs": (None, None, "NCBI gene_orthologs or HCOP (TSV or CSV), detected from the header"),
-    "summaries": ("summaries", genes.load_summaries, "gene summary TSV (GeneID, Summary); every version is kept"),
-    "gtf": ("gtf", transcripts.load_gtf, "GENCODE/Ensembl GTF (transcripts and proteins)"),
-    "gene2ensembl": ("gene2ensembl", transcripts.load_gene2ensembl, "NCBI gene2ensembl"),
-    "isoforms": ("isoforms", transcripts.load_isoforms, "CPTAC/LinkedOmicsKB isoform-selection table"),
-    "categories": ("categories", genes.load_categories, "gene category TSV (GeneID, Symbol, Category)"),
-    "cohorts": ("cohorts", genes.load_cohorts, "cohort reference TSV (cohort, name, aliases)"),
+    "summaries": (summaries.SOURCE_KIND, genes.load_summaries, "gene summary TSV (GeneID, Summary); every version is kept"),
+    "gtf": (gtf.SOURCE_KIND, transcripts.load_gtf, "GENCODE/Ensembl GTF (transcripts and proteins)"),
+    "gene2ensembl": (gene2ensembl.SOURCE_KIND, transcripts.load_gene2ensembl, "NCBI gene2ensembl"),
+    "isoforms": (isoforms.SOURCE_KIND, transcripts.load_isoforms, "CPTAC/LinkedOmicsKB isoform-selection table"),
+    "categories": (categories.SOURCE_KIND, genes.load_categories, "gene category TSV (GeneID, Symbol, Category)"),
+    "cohorts": (cohorts.SOURCE_KIND, genes.load_cohorts, "cohort reference TSV (cohort, name, aliases)"),
 }
 
 

@@ -14,7 +14,7 @@ from etl.errors import InputError
 from etl.sources.gene_info import require_digits
 from etl.textio import check_header, iter_lines, split_fields
 
-SOURCE_KIND = "ncbi_gene2ensembl"
+SOURCE_KIND = "gene2ensembl"
 
 COLUMNS: tuple[str, ...] = (
     "#tax_id",

@@ -14,7 +14,7 @@ from etl.errors import InputError
 from etl.sources.gene_info import require_digits, split_multi
 from etl.textio import check_header, iter_lines, none_if_dash, split_fields
 
-SOURCE_KIND = "ncbi_gene2go"
+SOURCE_KIND = "gene2go"
 
 COLUMNS: tuple[str, ...] = ("#tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "GO_term", "PubMed", "Category")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from etl.errors import InputError
 from etl.textio import check_header, iter_lines, none_if_dash, split_fields
 
-SOURCE_KIND = "ncbi_gene_info"
+SOURCE_KIND = "gene_info"
 
 COLUMNS: tuple[str, ...] = (
     "#tax_id",

@@ -13,7 +13,7 @@ from etl.errors import InputError
 from etl.sources.gene_info import require_digits
 from etl.textio import check_header, iter_lines, split_fields
 
-SOURCE_KIND = "ncbi_gene_orthologs"
+SOURCE_KIND = "gene_orthologs"
 
 COLUMNS: tuple[str, ...] = ("#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID")
 

@@ -16,7 +16,7 @@ from etl.errors import InputError
 from etl.sources.gene_info import require_digits
 from etl.textio import check_header, iter_lines, split_fields
 
-SOURCE_KIND = "gene_summary"
+SOURCE_KIND = "summaries"
 
 COLUMNS: tuple[str, ...] = ("GeneID", "Summary")
 
