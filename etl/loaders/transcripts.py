@@ -21,19 +21,26 @@ def _check_unique(ctx: LoadContext, seen: dict[str, int], transcript_id: str, li
     seen[transcript_id] = line
 
 
+def _gene_of_transcript(ctx: LoadContext, index: GeneIndex, seen: dict[str, int], rec) -> str | None:
+    """Check the transcript is new in this file and find its gene by Ensembl id, else by name."""
+    _check_unique(ctx, seen, rec.transcript_id, rec.line)
+    found = index.first(("ensembl", rec.gene_id), ("symbol", rec.gene_name))
+    if found.gene_id is None:
+        ctx.reject(rec.line, rec.gene_id, "Ensembl gene", found.reason or "not resolved")
+    return found.gene_id
+
+
 def load_gtf(ctx: LoadContext) -> None:
     index = GeneIndex(ctx.conn)
     rows = Columns(*TRANSCRIPT_COLUMNS)
     seen: dict[str, int] = {}
     for rec in gtf.read(ctx.path):
         ctx.rows_read += 1
-        _check_unique(ctx, seen, rec.transcript_id, rec.line)
-        found = index.first(("ensembl", rec.gene_id), ("symbol", rec.gene_name))
-        if found.gene_id is None:
-            ctx.reject(rec.line, rec.gene_id, "Ensembl gene", found.reason or "not resolved")
+        gene_id = _gene_of_transcript(ctx, index, seen, rec)
+        if gene_id is None:
             continue
         rows.add(
-            transcript_id=rec.transcript_id, source_kind=ctx.source_kind, transcript_version=rec.transcript_version, gene_id=found.gene_id,
+            transcript_id=rec.transcript_id, source_kind=ctx.source_kind, transcript_version=rec.transcript_version, gene_id=gene_id,
             ensembl_gene_id=rec.gene_id, ensembl_gene_version=rec.gene_version, transcript_name=rec.transcript_name,
             biotype=rec.transcript_type, protein_id=rec.protein_id, protein_version=rec.protein_version, refseq_rna=None, refseq_protein=None,
             is_canonical="Ensembl_canonical" in rec.tags, is_mane_select="MANE_Select" in rec.tags, tags="|".join(rec.tags) or None,
@@ -73,13 +80,11 @@ def load_isoforms(ctx: LoadContext) -> None:
     seen: dict[str, int] = {}
     for rec in isoforms.read(ctx.path):
         ctx.rows_read += 1
-        _check_unique(ctx, seen, rec.transcript_id, rec.line)
-        found = index.first(("ensembl", rec.gene_id), ("symbol", rec.gene_name))
-        if found.gene_id is None:
-            ctx.reject(rec.line, rec.gene_id, "Ensembl gene", found.reason or "not resolved")
+        gene_id = _gene_of_transcript(ctx, index, seen, rec)
+        if gene_id is None:
             continue
         rows.add(
-            transcript_id=rec.transcript_id, transcript_version=rec.transcript_version, gene_id=found.gene_id, ensembl_gene_id=rec.gene_id,
+            transcript_id=rec.transcript_id, transcript_version=rec.transcript_version, gene_id=gene_id, ensembl_gene_id=rec.gene_id,
             ensembl_gene_version=rec.gene_version, protein_id=rec.protein_id, protein_version=rec.protein_version,
             is_primary=rec.is_primary, is_mane=rec.is_mane,
         )
