@@ -86,6 +86,23 @@ def split_fields(path: str | Path, lineno: int, line: str, expected: int, sep: s
     return fields
 
 
+def iter_rows(
+    path: str | Path, columns: Sequence[str], sep: str = "\t", skip_blank: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """Check a delimited file's header against `columns`, then yield (line number, fields) per row.
+
+    Every row must have exactly len(columns) fields; with skip_blank, empty lines are passed over.
+    """
+    lines = iter_lines(path)
+    lineno, header = next(lines)
+    check_header(path, lineno, header.split(sep), columns)
+    width = len(columns)
+    for lineno, line in lines:
+        if skip_blank and not line.strip():
+            continue
+        yield lineno, split_fields(path, lineno, line, width, sep)
+
+
 def none_if_dash(value: str) -> str | None:
     """NCBI files write '-' for a missing value."""
     return None if value in ("-", "") else value

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from etl.errors import InputError
-from etl.textio import check_header, iter_lines, none_if_dash, split_fields
+from etl.textio import iter_rows, none_if_dash
 
 SOURCE_KIND = "categories"
 COLUMNS: tuple[str, ...] = ("GeneID", "Symbol", "Category")
@@ -26,13 +26,8 @@ class CategoryRecord:
 
 
 def read(path: str | Path) -> Iterator[CategoryRecord]:
-    lines = iter_lines(path)
-    lineno, header = next(lines)
-    check_header(path, lineno, header.split("\t"), COLUMNS)
-    for lineno, line in lines:
-        if not line.strip():
-            continue
-        gene_id, symbol, category = (f.strip() for f in split_fields(path, lineno, line, len(COLUMNS)))
+    for lineno, fields in iter_rows(path, COLUMNS, skip_blank=True):
+        gene_id, symbol, category = (f.strip() for f in fields)
         gene_id, symbol = none_if_dash(gene_id), none_if_dash(symbol)
         if gene_id is not None and not gene_id.isdigit():
             raise InputError(path, lineno, f"GeneID {gene_id!r} is not a number", column=1)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from etl.errors import InputError
-from etl.textio import check_header, iter_lines, split_fields
+from etl.textio import iter_rows
 
 SOURCE_KIND = "cohorts"
 COLUMNS: tuple[str, ...] = ("cohort", "name", "aliases")
@@ -24,14 +24,9 @@ class CohortRecord:
 
 
 def read(path: str | Path) -> Iterator[CohortRecord]:
-    lines = iter_lines(path)
-    lineno, header = next(lines)
-    check_header(path, lineno, header.split("\t"), COLUMNS)
     seen: dict[str, int] = {}
-    for lineno, line in lines:
-        if not line.strip():
-            continue
-        code, name, aliases = (f.strip() for f in split_fields(path, lineno, line, len(COLUMNS)))
+    for lineno, fields in iter_rows(path, COLUMNS, skip_blank=True):
+        code, name, aliases = (f.strip() for f in fields)
         if not _CODE.fullmatch(code):
             raise InputError(path, lineno, f"cohort code {code!r} is not a short alphanumeric code", column=1)
         if code in seen:

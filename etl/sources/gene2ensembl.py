@@ -12,7 +12,7 @@ from pathlib import Path
 
 from etl.errors import InputError
 from etl.sources.gene_info import require_digits
-from etl.textio import check_header, iter_lines, split_fields
+from etl.textio import iter_rows
 
 SOURCE_KIND = "gene2ensembl"
 
@@ -26,7 +26,6 @@ COLUMNS: tuple[str, ...] = (
     "Ensembl_protein_identifier",
 )
 
-_NCOLS = len(COLUMNS)
 _PAR_Y = "_PAR_Y"
 
 
@@ -79,12 +78,7 @@ def _refseq(path: str | Path, lineno: int, value: str, column: int) -> str | Non
 
 def read(path: str | Path) -> Iterator[Gene2EnsemblRecord]:
     """Stream Gene2EnsemblRecords from a gene2ensembl file (plain or gzip)."""
-    lines = iter_lines(path)
-    for lineno, text in lines:
-        check_header(path, lineno, text.split("\t"), COLUMNS)
-        break
-    for lineno, text in lines:
-        f = split_fields(path, lineno, text, _NCOLS)
+    for lineno, f in iter_rows(path, COLUMNS):
         if f[2] in ("-", ""):
             raise InputError(path, lineno, "missing Ensembl gene identifier", column=3)
         gene, gene_version = split_version(path, lineno, f[2], 3)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from etl.errors import InputError
 from etl.sources.gene_info import require_digits, split_multi
-from etl.textio import check_header, iter_lines, none_if_dash, split_fields
+from etl.textio import iter_rows, none_if_dash
 
 SOURCE_KIND = "gene2go"
 
@@ -28,8 +28,6 @@ NAMESPACES: dict[str, str] = {
 EVIDENCE_CODES: frozenset[str] = frozenset(
     "EXP IDA IPI IMP IGI IEP HTP HDA HMP HGI HEP IBA IBD IKR IRD ISS ISO ISA ISM IGC RCA TAS NAS IC ND IEA".split()
 )
-
-_NCOLS = len(COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +54,7 @@ def check_go_id(path: str | Path, lineno: int, value: str, column: int) -> str:
 
 def read(path: str | Path) -> Iterator[Gene2GoRecord]:
     """Stream Gene2GoRecords from a gene2go file (plain or gzip)."""
-    lines = iter_lines(path)
-    for lineno, text in lines:
-        check_header(path, lineno, text.split("\t"), COLUMNS)
-        break
-    for lineno, text in lines:
-        f = split_fields(path, lineno, text, _NCOLS)
+    for lineno, f in iter_rows(path, COLUMNS):
         evidence = none_if_dash(f[3])
         if evidence is not None and evidence not in EVIDENCE_CODES:
             raise InputError(path, lineno, f"unknown evidence code {evidence!r}", column=4)

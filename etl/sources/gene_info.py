@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.errors import InputError
-from etl.textio import check_header, iter_lines, none_if_dash, split_fields
+from etl.textio import iter_rows, none_if_dash
 
 SOURCE_KIND = "gene_info"
 
@@ -53,8 +53,6 @@ TYPES_OF_GENE: frozenset[str] = frozenset(
         "other",
     }
 )
-
-_NCOLS = len(COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +115,7 @@ def require_digits(path: str | Path, lineno: int, value: str, what: str, column:
 
 def read(path: str | Path) -> Iterator[GeneInfoRecord]:
     """Stream GeneInfoRecords from a gene_info file (plain or gzip)."""
-    lines = iter_lines(path)
-    for lineno, text in lines:
-        check_header(path, lineno, text.split("\t"), COLUMNS)
-        break
-    for lineno, text in lines:
-        f = split_fields(path, lineno, text, _NCOLS)
+    for lineno, f in iter_rows(path, COLUMNS):
         symbol = f[2]
         if symbol in ("-", ""):
             raise InputError(path, lineno, "missing gene symbol", column=3)

@@ -11,13 +11,11 @@ from pathlib import Path
 
 from etl.errors import InputError
 from etl.sources.gene_info import require_digits
-from etl.textio import check_header, iter_lines, split_fields
+from etl.textio import iter_rows
 
 SOURCE_KIND = "gene_orthologs"
 
 COLUMNS: tuple[str, ...] = ("#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID")
-
-_NCOLS = len(COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +30,7 @@ class OrthologRecord:
 
 def read(path: str | Path) -> Iterator[OrthologRecord]:
     """Stream OrthologRecords from a gene_orthologs file (plain or gzip)."""
-    lines = iter_lines(path)
-    for lineno, text in lines:
-        check_header(path, lineno, text.split("\t"), COLUMNS)
-        break
-    for lineno, text in lines:
-        f = split_fields(path, lineno, text, _NCOLS)
+    for lineno, f in iter_rows(path, COLUMNS):
         if f[2] in ("-", ""):
             raise InputError(path, lineno, "missing relationship", column=3)
         yield OrthologRecord(

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from etl.errors import InputError
 from etl.sources.gene_info import require_digits
-from etl.textio import check_header, iter_lines, split_fields
+from etl.textio import iter_rows
 
 SOURCE_KIND = "summaries"
 
 COLUMNS: tuple[str, ...] = ("GeneID", "Summary")
 
-_NCOLS = len(COLUMNS)
 
 # One search per row, anchored at the end; the month is validated separately so a bad one is reported.
 _TAG = re.compile(r"\s*\[(?:provided|supplied) by ([^\[\],]+), ([^\s\[\],]+) (\d{4})\]\s*\.?\s*$")
@@ -50,12 +49,7 @@ class SummaryRecord:
 
 def read(path: str | Path) -> Iterator[SummaryRecord]:
     """Stream SummaryRecords from a summary TSV (plain or gzip)."""
-    lines = iter_lines(path)
-    for lineno, text in lines:
-        check_header(path, lineno, text.split("\t"), COLUMNS)
-        break
-    for lineno, text in lines:
-        f = split_fields(path, lineno, text, _NCOLS)
+    for lineno, f in iter_rows(path, COLUMNS):
         gene_id = require_digits(path, lineno, f[0], "GeneID", 1)
         summary = f[1]
         source: str | None = None
