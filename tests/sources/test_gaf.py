@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import datetime
 import gzip
 import inspect
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fixture_edits import fixture_lines, with_field, write_lines
 
 from etl.errors import InputError
 from etl.sources import gaf
@@ -21,22 +23,9 @@ HEADER_LINES = 12
 FIRST_IL7_LINE = 17
 
 
-def _lines() -> list[str]:
-    return FIXTURE.read_text(encoding="utf-8").splitlines()
-
-
-def _write(tmp_path: Path, lines: list[str], name: str = "test.gaf") -> Path:
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _with_field(tmp_path: Path, lineno: int, column: int, value: str) -> Path:
-    lines = _lines()
-    fields = lines[lineno - 1].split("\t")
-    fields[column - 1] = value
-    lines[lineno - 1] = "\t".join(fields)
-    return _write(tmp_path, lines)
+_lines = functools.partial(fixture_lines, FIXTURE)
+_write = functools.partial(write_lines, name="test.gaf")
+_with_field = functools.partial(with_field, FIXTURE, name="test.gaf")
 
 
 def _error(path: Path) -> InputError:

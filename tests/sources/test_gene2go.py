@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import time
@@ -9,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fixture_edits import fixture_lines, with_field, write_lines
 
 from etl.errors import InputError
 from etl.sources import gene2go
@@ -19,22 +21,9 @@ FIXTURE = DATA / "gene2go_il7_and_edge_cases.tsv"
 FIXTURE_GZ = DATA / "gene2go_il7_and_edge_cases.tsv.gz"
 
 
-def _lines() -> list[str]:
-    return FIXTURE.read_text(encoding="utf-8").splitlines()
-
-
-def _write(tmp_path: Path, lines: list[str]) -> Path:
-    path = tmp_path / "gene2go.tsv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _with_field(tmp_path: Path, lineno: int, column: int, value: str) -> Path:
-    lines = _lines()
-    fields = lines[lineno - 1].split("\t")
-    fields[column - 1] = value
-    lines[lineno - 1] = "\t".join(fields)
-    return _write(tmp_path, lines)
+_lines = functools.partial(fixture_lines, FIXTURE)
+_write = functools.partial(write_lines, name="gene2go.tsv")
+_with_field = functools.partial(with_field, FIXTURE, name="gene2go.tsv")
 
 
 def test_columns_match_fixture_header() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import datetime
 import gzip
 import inspect
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fixture_edits import fixture_lines, with_field, write_lines
 
 from etl.errors import InputError
 from etl.sources import gene_info
@@ -19,23 +21,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ncbi"
 FIXTURE = DATA / "gene_info_il7_and_edge_cases.tsv"
 
 
-def _lines() -> list[str]:
-    return FIXTURE.read_text(encoding="utf-8").splitlines()
-
-
-def _write(tmp_path: Path, lines: list[str], name: str = "gene_info.tsv") -> Path:
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _with_field(tmp_path: Path, lineno: int, column: int, value: str) -> Path:
-    """The fixture with one field (1-based line and column) replaced."""
-    lines = _lines()
-    fields = lines[lineno - 1].split("\t")
-    fields[column - 1] = value
-    lines[lineno - 1] = "\t".join(fields)
-    return _write(tmp_path, lines)
+_lines = functools.partial(fixture_lines, FIXTURE)
+_write = functools.partial(write_lines, name="gene_info.tsv")
+_with_field = functools.partial(with_field, FIXTURE, name="gene_info.tsv")
 
 
 def _by_symbol() -> dict[str, GeneInfoRecord]:
