@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,11 +30,19 @@ def _open_binary(path: Path) -> BinaryIO:
     return open(path, "rb")
 
 
-def iter_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
+def iter_lines(
+    path: str | Path,
+    encoding: str = "utf-8",
+    fallback_encoding: str | None = None,
+    on_fallback: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, str]]:
     """Yield (line number, text without the line ending) for every line of a file.
 
     Raises InputError for a missing or empty file, a truncated or corrupt gzip stream, and
-    bytes that are not valid in `encoding` (with the column of the first bad byte).
+    bytes that are not valid in `encoding` (with the column of the first bad byte). With
+    `fallback_encoding` (e.g. cp1252 for spreadsheet exports that claim UTF-8), a line that is not
+    valid `encoding` is decoded with the fallback instead and `on_fallback(line)` is called, so the
+    caller can report how many lines needed it.
     """
     path = Path(path)
     if not path.is_file():
@@ -48,6 +56,16 @@ def iter_lines(path: str | Path, encoding: str = "utf-8") -> Iterator[tuple[int,
                 try:
                     text = raw.decode(encoding)
                 except UnicodeDecodeError as exc:
+                    if fallback_encoding is not None:
+                        try:
+                            text = raw.decode(fallback_encoding)
+                        except UnicodeDecodeError:
+                            pass
+                        else:
+                            if on_fallback is not None:
+                                on_fallback(lineno)
+                            yield lineno, text.rstrip("\r\n")
+                            continue
                     raise InputError(
                         path,
                         lineno,
