@@ -406,7 +406,209 @@ class Cohort(Base):
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Cohort measurements: patients, samples, clinical attributes, datasets, features, values, mutations
+
+patient_id_seq = sa.Sequence("patient_id_seq")
+sample_id_seq = sa.Sequence("sample_id_seq")
+clinical_attribute_id_seq = sa.Sequence("clinical_attribute_id_seq")
+clinical_value_id_seq = sa.Sequence("clinical_value_id_seq")
+dataset_id_seq = sa.Sequence("dataset_id_seq")
+feature_id_seq = sa.Sequence("feature_id_seq")
+mutation_id_seq = sa.Sequence("mutation_id_seq")
+
+
+def _id_column(sequence: sa.Sequence):
+    return mapped_column(sa.BigInteger, sequence, primary_key=True, server_default=sequence.next_value())
+
+
+class SampleType(Base):
+    __tablename__ = "sample_type"
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    is_normal: Mapped[bool] = mapped_column(sa.Boolean)
+
+
+class SampleRole(Base):
+    """The role a sample plays in the default tumor-vs-normal comparison."""
+
+    __tablename__ = "sample_role"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class ClinicalType(Base):
+    __tablename__ = "clinical_type"
+    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class FeatureKind(Base):
+    __tablename__ = "feature_kind"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class VariantClass(Base):
+    """MAF Variant_Classification values; is_nonsilent drives gene-level mutation status."""
+
+    __tablename__ = "variant_class"
+    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    is_nonsilent: Mapped[bool] = mapped_column(sa.Boolean)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Patient(Base):
+    """A case (participant); pooled normals get a case of their own label."""
+
+    __tablename__ = "patient"
+    __table_args__ = (sa.UniqueConstraint("cohort_code", "patient_label"),)
+    patient_id: Mapped[int] = _id_column(patient_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    patient_label: Mapped[str] = mapped_column(sa.String(64))
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class Sample(Base):
+    """A sample as matrix headers name it. Pan-cancer Tumor and Normal files reuse case ids as labels,
+    so a label is unique per cohort and sample type."""
+
+    __tablename__ = "sample"
+    __table_args__ = (sa.UniqueConstraint("cohort_code", "sample_label", "sample_type"),)
+    sample_id: Mapped[int] = _id_column(sample_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    sample_label: Mapped[str] = mapped_column(sa.String(64))
+    sample_type: Mapped[str] = mapped_column(sa.ForeignKey("sample_type.code"))
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.patient_id"))
+    is_excluded: Mapped[bool] = mapped_column(sa.Boolean)
+    is_replicate: Mapped[bool] = mapped_column(sa.Boolean)
+    stat_role: Mapped[str | None] = mapped_column(sa.ForeignKey("sample_role.code"), comment="tumor: primary tumor, not excluded, not a replicate; normal: adjacent normal")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class ClinicalAttribute(Base):
+    __tablename__ = "clinical_attribute"
+    __table_args__ = (sa.UniqueConstraint("cohort_code", "name"),)
+    attribute_id: Mapped[int] = _id_column(clinical_attribute_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    clinical_type: Mapped[str] = mapped_column(sa.ForeignKey("clinical_type.code"))
+    keyed_by: Mapped[str] = mapped_column(sa.String(16), comment="'sample' or 'patient': which id its values carry")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class ClinicalLevel(Base):
+    """Levels of a BIN, CAT or ORD attribute; for ORD, level_order is the order low -> high."""
+
+    __tablename__ = "clinical_level"
+    attribute_id: Mapped[int] = mapped_column(sa.ForeignKey("clinical_attribute.attribute_id"), primary_key=True)
+    level_order: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    level_value: Mapped[str] = mapped_column(sa.Text)
+
+
+class ClinicalValue(Base):
+    """One attribute value of one sample (or one patient). SUR: value_number = time, event = 0/1."""
+
+    __tablename__ = "clinical_value"
+    clinical_value_id: Mapped[int] = _id_column(clinical_value_id_seq)
+    attribute_id: Mapped[int] = mapped_column(sa.ForeignKey("clinical_attribute.attribute_id"), index=True)
+    sample_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sample.sample_id"))
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.patient_id"))
+    value_text: Mapped[str | None] = mapped_column(sa.Text)
+    value_number: Mapped[float | None] = mapped_column(sa.Double)
+    event: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class Dataset(Base):
+    """One loaded matrix: cohort x omics x unit/normalisation x source release."""
+
+    __tablename__ = "dataset"
+    __table_args__ = (sa.UniqueConstraint("cohort_code", "omics_type", "name"),)
+    dataset_id: Mapped[int] = _id_column(dataset_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
+    name: Mapped[str] = mapped_column(sa.String(200), comment="file name without .gz/.txt unless --name: a corrected file of the same name replaces it")
+    feature_kind: Mapped[str] = mapped_column(sa.ForeignKey("feature_kind.code"))
+    source_format: Mapped[str] = mapped_column(sa.String(16))
+    sample_scope: Mapped[str] = mapped_column(sa.String(16), comment="tumor, normal or from-samples: how column labels were matched")
+    unit: Mapped[str | None] = mapped_column(sa.Text)
+    n_features: Mapped[int] = mapped_column(sa.Integer)
+    n_samples: Mapped[int] = mapped_column(sa.Integer)
+    n_missing: Mapped[int] = mapped_column(sa.BigInteger)
+    n_unresolved: Mapped[int] = mapped_column(sa.Integer)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class DatasetSample(Base):
+    """Column order of a dataset: sample_values[sample_ord] (1-based, like SQL arrays) belongs to sample_id."""
+
+    __tablename__ = "dataset_sample"
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), primary_key=True)
+    sample_ord: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("sample.sample_id"))
+    column_label: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Feature(Base):
+    """A measured thing, shared across datasets: a gene, a PTM site, a miRNA, a variant, or an
+    identifier that did not resolve (gene_id NULL; its reason is in unresolved_identifier)."""
+
+    __tablename__ = "feature"
+    feature_id: Mapped[int] = _id_column(feature_id_seq)
+    feature_key: Mapped[str] = mapped_column(sa.Text, unique=True, comment="gene:<GeneID>, site:<GeneID>:<protein>:<S123>, id:<kind>:<raw>")
+    feature_kind: Mapped[str] = mapped_column(sa.ForeignKey("feature_kind.code"))
+    label: Mapped[str] = mapped_column(sa.Text)
+    gene_id: Mapped[str | None] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
+    protein_id: Mapped[str | None] = mapped_column(sa.String(64))
+    residue: Mapped[str | None] = mapped_column(sa.String(1))
+    site_position: Mapped[int | None] = mapped_column(sa.Integer)
+    flanking_peptide: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class MeasurementRow(Base):
+    """One feature's values in one dataset, as an array in dataset_sample order (NULL = missing).
+
+    A cohort x omics block is one range scan that reshapes into a matrix without a pivot; the
+    `measurement` view unnests it into the long (cohort, omics, feature, sample, value) form."""
+
+    __tablename__ = "measurement_row"
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), primary_key=True)
+    row_ord: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"))
+    raw_identifier: Mapped[str] = mapped_column(sa.Text, comment="the id exactly as the file gives it")
+    file_line: Mapped[int] = mapped_column(sa.BigInteger)
+    sample_values: Mapped[list[float | None]] = mapped_column(sa.ARRAY(sa.Double))
+
+
+class Mutation(Base):
+    """One MAF row; the MAF's dataset also holds the gene-level non-silent status matrix."""
+
+    __tablename__ = "mutation"
+    mutation_id: Mapped[int] = _id_column(mutation_id_seq)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), index=True)
+    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("sample.sample_id"))
+    gene_id: Mapped[str | None] = mapped_column(sa.ForeignKey("gene.gene_id"))
+    hugo_symbol: Mapped[str] = mapped_column(sa.String(64))
+    chromosome: Mapped[str] = mapped_column(sa.String(32))
+    start_position: Mapped[int] = mapped_column(sa.BigInteger)
+    end_position: Mapped[int] = mapped_column(sa.BigInteger)
+    variant_class: Mapped[str] = mapped_column(sa.ForeignKey("variant_class.code"))
+    variant_type: Mapped[str] = mapped_column(sa.String(16))
+    reference_allele: Mapped[str] = mapped_column(sa.Text)
+    tumor_allele: Mapped[str] = mapped_column(sa.Text)
+    hgvsc: Mapped[str | None] = mapped_column(sa.Text)
+    hgvsp_short: Mapped[str | None] = mapped_column(sa.Text)
+    transcript_id: Mapped[str | None] = mapped_column(sa.String(64))
+    t_depth: Mapped[int | None] = mapped_column(sa.Integer)
+    t_alt_count: Mapped[int | None] = mapped_column(sa.Integer)
+    tumor_sample_barcode: Mapped[str] = mapped_column(sa.String(64))
+    file_line: Mapped[int] = mapped_column(sa.BigInteger)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
 for _table in Base.metadata.sorted_tables:
     pg_only_foreign_keys(_table)
 
-# Views (gene_summary_current, go_id_primary) are created by the migrations; see README 'Schema'.
+# Views (gene_summary_current, go_id_primary, measurement, sample_clinical) are created by the
+# migrations; see README 'Schema'.

@@ -11,7 +11,7 @@ from etl.db import current_revision, downgrade, head_revision, make_engine, upgr
 from schema import SCHEMA_REVISION
 from schema.models import Base
 
-VIEWS = {"gene_summary_current", "go_id_primary"}
+VIEWS = {"gene_summary_current", "go_id_primary", "measurement", "sample_clinical"}
 
 
 def user_tables(conn: sa.Connection) -> set[str]:
@@ -56,8 +56,14 @@ def test_models_and_migrations_agree_on_postgresql(pg_target):
 
 def _duckdb_type(column: sa.Column) -> str:
     t = column.type
+    if isinstance(t, sa.ARRAY):
+        return "DOUBLE[]" if isinstance(t.item_type, sa.Double) else "UNKNOWN[]"
     if isinstance(t, sa.Boolean):
         return "BOOLEAN"
+    if isinstance(t, sa.Double):
+        return "DOUBLE"
+    if isinstance(t, sa.SmallInteger):
+        return "SMALLINT"
     if isinstance(t, sa.BigInteger):
         return "BIGINT"
     if isinstance(t, sa.Integer):
