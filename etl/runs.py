@@ -43,6 +43,7 @@ class LoadReport:
     release_id: int | None = None
     message: str | None = None
     seconds: float = 0.0
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 class LoadContext:
@@ -61,6 +62,13 @@ class LoadContext:
         self._rejects: dict[str, list] = {"file_line": [], "identifier": [], "id_kind": [], "reason": []}
         self.release_version: str | None = None
         self.release_date: datetime.date | None = None
+        self.notes: list[str] = []  # what the user should know about this load (fallback encodings, created samples, ...)
+
+    def step(self, done: int, total: int, what: str) -> None:
+        """Progress as a bar: shown on a terminal, silent in scheduled jobs."""
+        width = 30
+        filled = width * done // total if total else width
+        self.progress(f"[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} {what}")
 
     def reject(self, line: int, identifier: str, id_kind: str, reason: str) -> None:
         self._rejects["file_line"].append(line)
@@ -153,9 +161,9 @@ def run_load(
         reason = str(exc) if isinstance(exc, OmicsKBError) else f"{type(exc).__name__}: {exc}"
         _finish_run(engine, run_id, {"status": "failed", "message": reason.splitlines()[0] if reason else type(exc).__name__})
         raise
-    rows_loaded = sum(ctx.loaded_by_table.values())
+    rows_loaded = sum(n for table, n in ctx.loaded_by_table.items() if table != "values")  # values sit inside measurement rows
     rows_rejected = sum(ctx.rejected_by_reason.values())
-    _finish_run(engine, run_id, {"status": "ok", "release_id": release_id, "rows_read": ctx.rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected})
+    _finish_run(engine, run_id, {"status": "ok", "release_id": release_id, "rows_read": ctx.rows_read, "rows_loaded": rows_loaded, "rows_rejected": rows_rejected, "message": "; ".join(ctx.notes) or None})
     return LoadReport(
         run_id,
         source_kind,
@@ -168,4 +176,5 @@ def run_load(
         loaded_by_table=dict(ctx.loaded_by_table),
         release_id=release_id,
         seconds=time.perf_counter() - started,
+        notes=list(ctx.notes),
     )

@@ -64,9 +64,9 @@ def cli(ctx: click.Context, target: str | None, quiet: bool) -> None:
     ctx.obj = Settings(resolve_target(target), quiet)
 
 
-from etl.cli import admin, gene, load, query  # noqa: E402  (command modules register themselves)
+from etl.cli import admin, cohorts, gene, load, query  # noqa: E402  (command modules register themselves)
 
-for module in (admin, load, gene, query):
+for module in (admin, load, gene, cohorts, query):
     module.register(cli)
 
 

@@ -108,5 +108,10 @@ def seeds(settings, directory: Path) -> None:
         do_load(settings, command, file)
 
 
+from etl.cli import load_cohort  # noqa: E402  (adds samples, matrix, maf, cohort to this group)
+
+load_cohort.register(load)
+
+
 def register(group: click.Group) -> None:
     group.add_command(load)

@@ -1,0 +1,112 @@
+"""`omicskb cohorts` (what each cohort holds) and `omicskb values GENE` (a gene's measurements)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import click
+import sqlalchemy as sa
+
+from etl.db import require_schema
+from etl.genecard import find_gene
+from etl.queries import run_saved
+
+
+def cohort_overview(conn) -> list[dict]:
+    """Per cohort: sample counts by type; per dataset: shape, missing fraction, unresolved ids, samples by type."""
+    cohorts: dict[str, dict] = {}
+    for row in run_saved(conn, "cohort_sample_counts"):
+        entry = cohorts.setdefault(row["cohort_code"], {"cohort": row["cohort_code"], "samples": {}, "datasets": []})
+        entry["samples"][row["sample_type"]] = {k: int(row[k]) for k in ("samples", "excluded", "replicates", "usable_tumor", "usable_normal")}
+    types: dict[int, dict] = defaultdict(dict)
+    for row in run_saved(conn, "dataset_sample_types"):
+        types[row["dataset_id"]][row["sample_type"]] = int(row["samples"])
+    for row in run_saved(conn, "cohort_datasets"):
+        entry = cohorts.setdefault(row["cohort_code"], {"cohort": row["cohort_code"], "samples": {}, "datasets": []})
+        entry["datasets"].append({
+            "omics": row["omics_type"], "name": row["name"], "dataset_id": row["dataset_id"], "format": row["source_format"],
+            "features": int(row["n_features"]), "samples": int(row["n_samples"]), "missing_fraction": float(row["missing_fraction"]),
+            "unresolved": int(row["n_unresolved"]), "samples_by_type": types.get(row["dataset_id"], {}), "file": row["file_name"],
+        })
+    return list(cohorts.values())
+
+
+def render_overview(cohorts: list[dict]) -> list[str]:
+    lines = []
+    for entry in cohorts:
+        samples = entry["samples"]
+        total = sum(v["samples"] for v in samples.values())
+        usable_tumor = sum(v["usable_tumor"] for v in samples.values())
+        usable_normal = sum(v["usable_normal"] for v in samples.values())
+        lines.append(f"{entry['cohort']}: {total} samples; usable tumors {usable_tumor}, adjacent normals {usable_normal}")
+        for sample_type, v in samples.items():
+            flags = []
+            if v["excluded"]:
+                flags.append(f"{v['excluded']} excluded")
+            if v["replicates"]:
+                flags.append(f"{v['replicates']} replicate")
+            lines.append(f"  {sample_type:<18} {v['samples']:>5}" + (f"  ({', '.join(flags)})" if flags else ""))
+        if entry["datasets"]:
+            lines.append(f"  {'omics':<11} {'dataset':<40} {'features':>9} x {'samples':<7} {'missing':>7} {'unresolved':>10}  samples by type")
+        for d in entry["datasets"]:
+            by_type = ", ".join(f"{t} {n}" for t, n in d["samples_by_type"].items())
+            lines.append(
+                f"  {d['omics']:<11} {d['name'][:40]:<40} {d['features']:>9,} x {d['samples']:<7} {d['missing_fraction']:>7.1%} {d['unresolved']:>10,}  {by_type}"
+            )
+    return lines
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def cohorts(settings, fmt: str) -> None:
+    """Per cohort, sample counts by type; per dataset, features x samples, missing fraction and unresolved ids."""
+    require_schema(settings.engine)
+    with settings.engine.connect() as conn:
+        overview = cohort_overview(conn)
+    if fmt == "json":
+        click.echo(json.dumps(overview, indent=2))
+        return
+    if not overview:
+        click.echo("no cohort data loaded (omicskb load cohort DIR --cohort C --layout cptac2019|pancan)")
+    for line in render_overview(overview):
+        click.echo(line)
+
+
+@click.command()
+@click.argument("gene")
+@click.option("--cohort", "-c", default="", help="Only this cohort [default: all].")
+@click.option("--all-values", is_flag=True, help="Every value, one per line, instead of the summary per cohort, omics and role.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def values(settings, gene: str, cohort: str, all_values: bool, fmt: str) -> None:
+    """A gene's measured values: per cohort, omics and sample role (tumor / normal), or every value."""
+    require_schema(settings.engine)
+    with settings.engine.connect() as conn:
+        gene_id, _ = find_gene(conn, gene)
+        symbol = conn.execute(sa.text("SELECT symbol FROM gene WHERE gene_id = :g"), {"g": gene_id}).scalar()
+        found = {"gene_id": gene_id, "symbol": symbol}
+        rows = run_saved(conn, "gene_values" if all_values else "gene_value_summary", gene_id=gene_id, cohort=cohort.upper() if cohort else "")
+    if fmt == "json":
+        click.echo(json.dumps({"gene_id": found["gene_id"], "symbol": found["symbol"], "rows": rows}, indent=2, default=str))
+        return
+    click.echo(f"{found['symbol']} (GeneID {found['gene_id']})" + (f", cohort {cohort.upper()}" if cohort else ""))
+    if not rows:
+        click.echo("  no measurements")
+        return
+    if all_values:
+        for r in rows:
+            click.echo(f"  {r['cohort_code']}\t{r['omics_type']}\t{r['feature_label']}\t{r['sample_label']}\t{r['sample_type']}\t{r['stat_role'] or '-'}\t{r['value']:.4g}")
+        return
+    click.echo(f"  {'cohort':<7} {'omics':<9} {'feature':<18} {'role':<26} {'n':>4} {'median':>8} {'q1':>8} {'q3':>8} {'min':>8} {'max':>8}")
+    for r in rows:
+        click.echo(
+            f"  {r['cohort_code']:<7} {r['omics_type']:<9} {r['feature_label'][:18]:<18} {r['role'][:26]:<26} {r['n']:>4} "
+            + " ".join(f"{float(r[k]):>8.3f}" for k in ("median", "q1", "q3", "min", "max"))
+        )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(cohorts)
+    group.add_command(values)

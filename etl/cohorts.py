@@ -1,0 +1,267 @@
+"""Cohort loading, as a library: one file per run (atomic, logged, idempotent), or a whole directory
+in a known layout. The `omicskb load samples|matrix|maf|cohort` commands call these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from etl.errors import InputError, OmicsKBError
+from etl.runs import LoadReport, ProgressFn, run_load
+from etl.textio import iter_lines
+
+SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")
+MATRIX_FORMATS = ("auto", "cct", "cbt", "tsv", "gct")
+OMICS_TYPES = ("rna", "protein", "phospho", "acetyl", "cnv", "methylation", "mirna", "mutation")
+SAMPLE_SCOPES = ("tumor", "normal", "from-samples")
+LAYOUTS = ("cptac2019", "pancan")
+GCT_ANNOTATIONS_KIND = "gct_annotations"
+
+
+def _first_lines(path: Path, n: int = 2) -> list[str]:
+    lines = []
+    for _, line in iter_lines(path, fallback_encoding="cp1252"):
+        lines.append(line)
+        if len(lines) == n:
+            break
+    return lines
+
+
+def detect_sample_format(path: Path) -> str:
+    lines = _first_lines(path)
+    header = lines[0].split("\t")
+    if lines[0].startswith("#1.3") or path.name.lower().endswith((".gct", ".gct.gz")):
+        return "gct"
+    if header[0] == "case_id" and len(lines) > 1 and lines[1].split("\t")[0] == "data_type":
+        return "pancan-meta"
+    if header[0] == "case_id" and "OS_days" in header:
+        return "pancan-survival"
+    if "Proteomics_Tumor_Normal" in header:
+        return "cptac2019"
+    return "tsi"
+
+
+def detect_matrix_format(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".gct") or _first_lines(path, 1)[0].startswith("#1.3"):
+        return "gct"
+    if name.endswith(".cbt"):
+        return "cbt"
+    if name.endswith(".cct"):
+        return "cct"
+    return "tsv"
+
+
+def read_sample_sheet(path: Path, format: str):
+    from etl.sources import cptac2019_clinical, gct, pancan_meta, tsi
+
+    format = detect_sample_format(path) if format == "auto" else format
+    readers = {
+        "cptac2019": (cptac2019_clinical.SOURCE_KIND, cptac2019_clinical.read),
+        "tsi": (tsi.SOURCE_KIND, tsi.read),
+        "pancan-meta": (pancan_meta.SOURCE_KIND, pancan_meta.read),
+        "pancan-survival": (pancan_meta.SOURCE_KIND_SURVIVAL, pancan_meta.read_survival),
+        "gct": (GCT_ANNOTATIONS_KIND, gct.read_annotations),
+    }
+    if format not in readers:
+        raise OmicsKBError(f"unknown sample-table format {format!r} (one of {', '.join(SAMPLE_FORMATS)})")
+    return readers[format]
+
+
+def load_samples_file(engine: sa.Engine, path: Path, cohort: str, format: str = "auto", progress: ProgressFn | None = None) -> LoadReport:
+    from etl.loaders.samples import load_sample_sheet
+
+    try:
+        kind, _ = read_sample_sheet(path, format)
+    except InputError:
+        kind = "tsi"  # unreadable: the loader below raises again inside the run, so the failure is logged
+
+    def loader(ctx):
+        from etl.loaders.samples import resolve_cohort
+
+        _, read = read_sample_sheet(path, format)
+        code = resolve_cohort(ctx.conn, cohort, path)
+        load_sample_sheet(ctx, read(path), code)
+
+    return run_load(engine, kind, path, loader, command=f"load samples --cohort {cohort}", progress=progress)
+
+
+def load_matrix_file(
+    engine: sa.Engine,
+    path: Path,
+    cohort: str,
+    omics: str,
+    sample_scope: str = "from-samples",
+    format: str = "auto",
+    name: str | None = None,
+    unit: str | None = None,
+    progress: ProgressFn | None = None,
+) -> LoadReport:
+    from etl.loaders.matrices import load_matrix
+    from etl.sources import gct, matrix
+
+    if omics not in OMICS_TYPES:
+        raise OmicsKBError(f"unknown omics type {omics!r} (one of {', '.join(OMICS_TYPES)})")
+    if sample_scope not in SAMPLE_SCOPES:
+        raise OmicsKBError(f"unknown sample type {sample_scope!r} (one of {', '.join(SAMPLE_SCOPES)})")
+    try:
+        resolved_format = detect_matrix_format(path) if format == "auto" else format
+    except InputError:
+        resolved_format = "tsv"  # unreadable: matrix.read raises inside the run, so the failure is logged
+    kind = gct.SOURCE_KIND if resolved_format == "gct" else matrix.SOURCE_KIND
+
+    def loader(ctx):
+        ctx.progress(f"reading {path.name}")
+        data = gct.read_matrix(path) if resolved_format == "gct" else matrix.read(path, resolved_format)
+        load_matrix(ctx, data, cohort=cohort, omics=omics, sample_scope=sample_scope, name=name, unit=unit)
+
+    return run_load(engine, kind, path, loader, command=f"load matrix --cohort {cohort} --omics {omics} --sample-type {sample_scope}", progress=progress)
+
+
+def load_maf_file(engine: sa.Engine, path: Path, cohort: str, name: str | None = None, progress: ProgressFn | None = None) -> LoadReport:
+    from etl.loaders.mutations import load_maf
+    from etl.sources import maf
+
+    return run_load(engine, maf.SOURCE_KIND, path, lambda ctx: load_maf(ctx, cohort=cohort, name=name), command=f"load maf --cohort {cohort}", progress=progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# Directory layouts
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedLoad:
+    path: Path
+    step: str  # samples, matrix or maf
+    format: str = "auto"
+    omics: str | None = None
+    sample_scope: str = "from-samples"
+    name: str | None = None
+    unit: str | None = None
+
+
+# cptac 2019 (the `cptac` package's files): file stem -> (omics, format)
+CPTAC2019_MATRICES = {
+    "proteomics": ("protein", "cct"),
+    "transcriptomics_linear": ("rna", "cct"),
+    "phosphoproteomics_site": ("phospho", "cct"),
+    "acetylproteomics": ("acetyl", "cct"),
+    "CNA": ("cnv", "cct"),
+    "miRNA": ("mirna", "cct"),
+    "somatic_binary": ("mutation", "cbt"),
+}
+CPTAC2019_SKIPPED = {
+    "transcriptomics_circular": "circular RNA has no omics type here",
+    "phosphoproteomics_gene": "gene-level phospho summary; the site-level file is loaded",
+    "definitions": "term definitions, not data",
+}
+
+# pan-cancer freeze v1.2: suffix -> (omics, sample scope)
+PANCAN_MATRICES = {
+    "RNAseq_gene_RSEM_coding_UQ_1500_log2_Tumor": ("rna", "tumor"),
+    "RNAseq_gene_RSEM_coding_UQ_1500_log2_Normal": ("rna", "normal"),
+    "proteomics_gene_abundance_log2_reference_intensity_normalized_Tumor": ("protein", "tumor"),
+    "proteomics_gene_abundance_log2_reference_intensity_normalized_Normal": ("protein", "normal"),
+    "phospho_site_abundance_log2_reference_intensity_normalized_Tumor": ("phospho", "tumor"),
+    "phospho_site_abundance_log2_reference_intensity_normalized_Normal": ("phospho", "normal"),
+    "phospho_site_abundance_log2_reference_intensity_normalized_isoform_adjusted_Tumor": ("phospho", "tumor"),
+    "phospho_site_abundance_log2_reference_intensity_normalized_isoform_adjusted_Normal": ("phospho", "normal"),
+    "WES_CNV_gene_ratio_log2": ("cnv", "tumor"),
+    "WES_CNV_gene_gistic_level": ("cnv", "tumor"),
+    "somatic_mutation_gene_level_binary": ("mutation", "tumor"),
+    "methylation_gene_beta_value_Tumor": ("methylation", "tumor"),
+}
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".gz", ".txt", ".tsv", ".cct", ".cbt", ".maf"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def plan_cptac2019(directory: Path) -> tuple[list[PlannedLoad], list[tuple[Path, str]]]:
+    plan: list[PlannedLoad] = []
+    skipped: list[tuple[Path, str]] = []
+    matrices: list[PlannedLoad] = []
+    mafs: list[PlannedLoad] = []
+    for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")):
+        stem = _stem(path)
+        if stem == "clinical":
+            plan.append(PlannedLoad(path, "samples", "cptac2019"))
+        elif stem in CPTAC2019_MATRICES:
+            omics, format = CPTAC2019_MATRICES[stem]
+            matrices.append(PlannedLoad(path, "matrix", format, omics, "from-samples", stem))
+        elif path.name.endswith((".maf", ".maf.gz")):
+            mafs.append(PlannedLoad(path, "maf", name=stem))
+        else:
+            skipped.append((path, CPTAC2019_SKIPPED.get(stem, "not a file of the cptac2019 layout")))
+    if not plan:
+        raise InputError(directory, None, "no clinical.txt: the cptac2019 layout needs the clinical table for sample types")
+    return plan + matrices + mafs, skipped
+
+
+def plan_pancan(directory: Path, cohort_names: list[str]) -> tuple[list[PlannedLoad], list[tuple[Path, str]]]:
+    prefixes = sorted({n.upper() for n in cohort_names}, key=len, reverse=True)
+    samples: list[PlannedLoad] = []
+    matrices: list[PlannedLoad] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")):
+        stem = _stem(path)
+        prefix = next((p for p in prefixes if stem.upper().startswith(p + "_")), None)
+        if prefix is None:
+            skipped.append((path, "file name does not start with this cohort's code"))
+            continue
+        suffix = stem[len(prefix) + 1:]
+        if suffix == "meta":
+            samples.insert(0, PlannedLoad(path, "samples", "pancan-meta"))
+        elif suffix == "survival":
+            samples.append(PlannedLoad(path, "samples", "pancan-survival"))
+        elif suffix in PANCAN_MATRICES:
+            omics, scope = PANCAN_MATRICES[suffix]
+            unit = re.sub(r"_(Tumor|Normal)$", "", suffix)
+            matrices.append(PlannedLoad(path, "matrix", "tsv", omics, scope, stem, unit))
+        elif path.name.endswith((".maf", ".maf.gz")):
+            matrices.append(PlannedLoad(path, "maf", name=stem))
+        else:
+            skipped.append((path, "not a file of the pan-cancer layout"))
+    # Tumor files before Normal ones, so tumor samples exist before anything refers to them.
+    matrices.sort(key=lambda p: (p.step == "maf", p.sample_scope != "tumor"))
+    return samples + matrices, skipped
+
+
+def load_cohort_directory(
+    engine: sa.Engine, directory: Path, cohort: str, layout: str, progress: ProgressFn | None = None, on_report=None
+) -> tuple[list[LoadReport], list[tuple[Path, str]]]:
+    """Load every file of a known layout, one atomic run each; stops at the first failure (raises)."""
+    if not directory.is_dir():
+        raise InputError(directory, None, "not a directory")
+    if layout == "cptac2019":
+        plan, skipped = plan_cptac2019(directory)
+    elif layout == "pancan":
+        with engine.connect() as conn:
+            from etl.loaders.samples import resolve_cohort
+
+            code = resolve_cohort(conn, cohort, directory)
+            aliases = conn.execute(sa.text("SELECT aliases FROM cohort WHERE cohort_code = :c"), {"c": code}).scalar()
+        plan, skipped = plan_pancan(directory, [code, cohort, *(aliases.split("|") if aliases else [])])
+    else:
+        raise OmicsKBError(f"unknown layout {layout!r} (one of {', '.join(LAYOUTS)})")
+    if not plan:
+        raise InputError(directory, None, f"no file of the {layout} layout found")
+    reports = []
+    for item in plan:
+        if item.step == "samples":
+            report = load_samples_file(engine, item.path, cohort, item.format, progress)
+        elif item.step == "matrix":
+            report = load_matrix_file(engine, item.path, cohort, item.omics or "", item.sample_scope, item.format, item.name, item.unit, progress)
+        else:
+            report = load_maf_file(engine, item.path, cohort, item.name, progress)
+        reports.append(report)
+        if on_report is not None:
+            on_report(report)
+    return reports, skipped

@@ -1,0 +1,306 @@
+"""Load a feature x sample matrix as one dataset: match its columns to samples, resolve its row ids
+to features (genes, PTM sites, miRNAs, variants), and store one value array per row.
+
+A dataset is keyed by (cohort, omics, name); loading a corrected file under the same name
+replaces the dataset's rows in the load's transaction. Row ids that do not resolve to a gene keep
+their values under an unlinked feature (gene_id NULL) and are recorded with the reason in
+`unresolved_identifier`; nothing is dropped silently. Duplicate pan-cancer phosphosites are the one
+exception: they are collapsed (the row with most values kept) and each dropped row is recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+from etl.db import bulk_insert, is_duckdb, stage
+from etl.errors import InputError
+from etl.loaders.samples import ensure_samples, resolve_cohort, sample_rows
+from etl.resolve import GeneIndex, Resolution
+from etl.runs import LoadContext
+from etl.sources.matrix import MatrixData
+
+GENE_LEVEL_OMICS = ("rna", "protein", "cnv", "methylation", "mutation")
+SITE_OMICS = ("phospho", "acetyl")
+SAMPLE_SCOPES = {"tumor": "tumor", "normal": "adjacent_normal"}
+_VARIANT_ID = re.compile(r"^(?P<gene>[^_]+(?:_[^_]+)*?)_(?P<change>[pcgnrm]\.\S+)$")
+GENE_SYMBOL_ANNOTATIONS = ("geneSymbol", "GeneSymbol", "gene_symbol", "Gene.Symbol", "symbol")
+_MATRIX_SUFFIXES = (".gz", ".txt", ".tsv", ".cct", ".cbt", ".gct")
+
+
+def dataset_name_for(path: Path) -> str:
+    name = path.name
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _MATRIX_SUFFIXES:
+            if name.lower().endswith(suffix) and len(name) > len(suffix):
+                name, changed = name[: -len(suffix)], True
+    return name
+
+
+@dataclasses.dataclass
+class FeatureSpec:
+    key: str
+    kind: str
+    label: str
+    gene_id: str | None = None
+    protein_id: str | None = None
+    residue: str | None = None
+    position: int | None = None
+    flanking: str | None = None
+    rank: int = 9  # collision priority: lower wins (official symbol / Ensembl / GeneID before alias)
+
+
+def resolve_gene(index: GeneIndex, raw: str) -> Resolution:
+    if raw.startswith("ENSG"):
+        return index.ensembl(raw)
+    if raw.isdigit():
+        return index.gene(raw)
+    return index.symbol(raw)
+
+
+def _rank(resolution: Resolution) -> int:
+    return 1 if resolution.via == "alias" else 0
+
+
+class FeatureResolver:
+    """Turns a matrix's row ids into FeatureSpecs and records every id that does not resolve."""
+
+    def __init__(self, ctx: LoadContext, index: GeneIndex, symbols: dict[str, str]):
+        self.ctx = ctx
+        self.index = index
+        self.symbols = symbols
+        self.unresolved = 0
+
+    def reject(self, line: int, raw: str, kind: str, reason: str) -> None:
+        self.unresolved += 1
+        self.ctx.reject(line, raw, kind, reason)
+
+    def gene(self, raw: str, line: int) -> FeatureSpec:
+        found = resolve_gene(self.index, raw)
+        if found.gene_id is None:
+            self.reject(line, raw, "gene", found.reason or "not resolved")
+            return FeatureSpec(f"id:gene:{raw}", "gene", raw)
+        return FeatureSpec(f"gene:{found.gene_id}", "gene", self.symbols.get(found.gene_id, raw), gene_id=found.gene_id, rank=_rank(found))
+
+    def variant(self, raw: str, line: int) -> FeatureSpec:
+        match = _VARIANT_ID.match(raw)
+        if not match:
+            return self.gene(raw, line)  # a gene-level mutation status row
+        found = resolve_gene(self.index, match["gene"])
+        if found.gene_id is None:
+            self.reject(line, raw, "variant", f"variant's gene: {found.reason}")
+            return FeatureSpec(f"id:variant:{raw}", "variant", raw)
+        label = f"{self.symbols.get(found.gene_id, match['gene'])}_{match['change']}"
+        return FeatureSpec(f"variant:{found.gene_id}:{match['change']}", "variant", label, gene_id=found.gene_id, rank=_rank(found))
+
+    def site(self, raw: str, line: int, site) -> FeatureSpec:
+        sites = f"{site.residue}{site.position}" + "".join(f"{r}{p}" for r, p in site.multi)
+        found = resolve_gene(self.index, site.gene)
+        common = dict(protein_id=site.protein, residue=site.residue, position=site.position, flanking=site.flanking)
+        if found.gene_id is None:
+            self.reject(line, raw, "site", f"site's gene: {found.reason}")
+            return FeatureSpec(f"id:site:{raw}", "site", raw, **common)
+        label = f"{self.symbols.get(found.gene_id, site.gene)}-{sites}"
+        return FeatureSpec(f"site:{found.gene_id}:{site.protein or ''}:{sites}", "site", label, gene_id=found.gene_id, rank=_rank(found), **common)
+
+
+def _settle_collisions(resolver: FeatureResolver, specs: list[FeatureSpec], ids: list[str], lines: list[int]) -> None:
+    """Two rows must not share a feature: the best-resolved row keeps it, the other is unlinked."""
+    owner: dict[str, int] = {}
+    for i, spec in enumerate(specs):
+        j = owner.get(spec.key)
+        if j is None:
+            owner[spec.key] = i
+            continue
+        winner, loser = (j, i) if specs[j].rank <= spec.rank else (i, j)
+        owner[spec.key] = winner
+        # One reason text for all such rows, so reports group them; file_line and the ids tell which.
+        resolver.reject(lines[loser], ids[loser], specs[loser].kind, f"resolves to the same {specs[loser].kind} as another row (kept unlinked)")
+        unlinked = dataclasses.replace(specs[loser], key=f"id:{specs[loser].kind}:{ids[loser]}", label=ids[loser], gene_id=None, rank=9)
+        specs[loser] = unlinked
+
+
+def resolve_features(ctx: LoadContext, data: MatrixData, omics: str) -> tuple[list[int], list[FeatureSpec], int]:
+    """(rows kept, their feature specs, number of unresolved ids) for a matrix of `omics`."""
+    from etl.sources import sites
+
+    index = GeneIndex(ctx.conn, taxon_id="9606")
+    symbols = dict(ctx.conn.execute(sa.text("SELECT gene_id, symbol FROM gene WHERE taxon_id = '9606'")).all())
+    resolver = FeatureResolver(ctx, index, symbols)
+    ids, lines = data.feature_ids, data.feature_lines
+    keep = list(range(len(ids)))
+    specs: list[FeatureSpec] = []
+    if omics in SITE_OMICS:
+        pancan = any("|" in i for i in ids[:50])
+        parse = sites.parse_pancan_site if pancan else sites.parse_symbol_site
+        keep, collapsed, unparsed = sites.collapse_duplicate_sites(ids, data.values, parse)
+        for dropped, kept, reason in collapsed:
+            resolver.reject(lines[dropped], ids[dropped], "site", f"{reason}; collapsed into line {lines[kept]}")
+        unlinked = {row: reason for row, reason in unparsed}
+        keep = sorted(set(keep) | set(unlinked))
+        for row in keep:
+            if row in unlinked:
+                resolver.reject(lines[row], ids[row], "site", f"site id does not parse: {unlinked[row]}")
+                specs.append(FeatureSpec(f"id:site:{ids[row]}", "site", ids[row]))
+            else:
+                specs.append(resolver.site(ids[row], lines[row], parse(ids[row])))
+    elif omics == "mirna":
+        specs = [FeatureSpec(f"mirna:{raw}", "mirna", raw) for raw in ids]
+    elif omics == "mutation":
+        specs = [resolver.variant(raw, line) for raw, line in zip(ids, lines)]
+    elif omics in GENE_LEVEL_OMICS:
+        # GCT row ids are often RefSeq proteins; their geneSymbol annotation names the gene.
+        symbols_given = next((data.row_annotations[k] for k in GENE_SYMBOL_ANNOTATIONS if k in data.row_annotations), None)
+        names = [s or raw for s, raw in zip(symbols_given, ids)] if symbols_given else ids
+        specs = [resolver.gene(name, line) for name, line in zip(names, lines)]
+    else:
+        raise InputError(data.path, None, f"unknown omics type {omics!r}")
+    _settle_collisions(resolver, specs, [ids[r] for r in keep], [lines[r] for r in keep])
+    return keep, specs, resolver.unresolved
+
+
+def feature_ids_for(ctx: LoadContext, specs: list[FeatureSpec]) -> list[int]:
+    """feature_id per spec, inserting the features the database does not have yet."""
+    unique: dict[str, FeatureSpec] = {}
+    for spec in specs:
+        unique.setdefault(spec.key, spec)
+    columns = {
+        "feature_key": list(unique),
+        "feature_kind": [s.kind for s in unique.values()],
+        "label": [s.label for s in unique.values()],
+        "gene_id": [s.gene_id for s in unique.values()],
+        "protein_id": [s.protein_id for s in unique.values()],
+        "residue": [s.residue for s in unique.values()],
+        "site_position": [s.position for s in unique.values()],
+        "flanking_peptide": [s.flanking for s in unique.values()],
+    }
+    staged = stage(ctx.conn, "stage_feature", "feature", columns)
+    names = ", ".join(columns)
+    inserted = ctx.conn.execute(
+        sa.text(f"INSERT INTO feature ({names}) SELECT {names} FROM stage_feature AS s WHERE NOT EXISTS (SELECT 1 FROM feature AS f WHERE f.feature_key = s.feature_key)")
+    ).rowcount
+    ctx.loaded("feature", max(inserted or 0, 0))
+    id_of = dict(ctx.conn.execute(sa.text("SELECT f.feature_key, f.feature_id FROM feature AS f JOIN stage_feature AS s ON s.feature_key = f.feature_key")).all())
+    staged.drop()
+    return [id_of[spec.key] for spec in specs]
+
+
+def match_samples(ctx: LoadContext, data: MatrixData, cohort: str, sample_scope: str) -> list[int]:
+    """sample_id per matrix column. 'from-samples' requires every label in the sample table."""
+    header_line = data.feature_lines[0] - 1 if data.feature_lines else 1
+    if sample_scope in SAMPLE_SCOPES:
+        ids = ensure_samples(ctx, cohort, data.samples, SAMPLE_SCOPES[sample_scope])
+        return [ids[label] for label in data.samples]
+    if sample_scope != "from-samples":
+        raise InputError(data.path, None, f"unknown sample type {sample_scope!r} (tumor, normal or from-samples)")
+    by_label: dict[str, list[sa.Row]] = {}
+    for row in sample_rows(ctx.conn, cohort):
+        by_label.setdefault(row.sample_label, []).append(row)
+    result = []
+    for label, column in zip(data.samples, data.sample_columns):
+        found = by_label.get(label, [])
+        if not found:
+            raise InputError(data.path, header_line, f"sample {label!r} is not in cohort {cohort}'s sample table (load the samples first, or use --sample-type tumor|normal)", column=column)
+        if len(found) > 1:
+            kinds = ", ".join(r.sample_type for r in found)
+            raise InputError(data.path, header_line, f"sample {label!r} is ambiguous in cohort {cohort} ({kinds}): use --sample-type tumor|normal", column=column)
+        result.append(found[0].sample_id)
+    return result
+
+
+def replace_dataset(ctx: LoadContext, cohort: str, omics: str, name: str, attributes: dict) -> int:
+    """The dataset id for (cohort, omics, name), its old rows deleted; a new one if it is new."""
+    existing = ctx.conn.execute(
+        sa.text("SELECT dataset_id FROM dataset WHERE cohort_code = :c AND omics_type = :o AND name = :n"), {"c": cohort, "o": omics, "n": name}
+    ).scalar()
+    values = {**attributes, "release_id": ctx.release_id}
+    if existing is None:
+        columns = ["cohort_code", "omics_type", "name", *values]
+        params = {"cohort_code": cohort, "omics_type": omics, "name": name, **values}
+        return ctx.conn.execute(
+            sa.text(f"INSERT INTO dataset ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) RETURNING dataset_id"), params
+        ).scalar_one()
+    for table in ("measurement_row", "dataset_sample", "mutation"):
+        ctx.conn.execute(sa.text(f"DELETE FROM {table} WHERE dataset_id = :d"), {"d": existing})
+    ctx.conn.execute(sa.text(f"UPDATE dataset SET {', '.join(f'{c} = :{c}' for c in values)} WHERE dataset_id = :d"), {**values, "d": existing})
+    ctx.notes.append(f"replaced dataset {cohort}/{omics}/{name} (dataset {existing})")
+    return existing
+
+
+def insert_rows(ctx: LoadContext, dataset_id: int, feature_ids: list[int], raw_ids: list[str], lines: list[int], values: np.ndarray) -> int:
+    """One measurement_row per matrix row; values as an array in column order, NULL for NaN."""
+    n_rows, n_cols = values.shape
+    if is_duckdb(ctx.conn):
+        import pyarrow as pa
+
+        flat = np.ascontiguousarray(values).reshape(-1)
+        offsets = pa.array(np.arange(0, n_rows * n_cols + 1, n_cols, dtype=np.int64))
+        arrays = pa.LargeListArray.from_arrays(offsets, pa.array(flat, mask=np.isnan(flat)))
+        table = pa.table({
+            "dataset_id": pa.array(np.full(n_rows, dataset_id, dtype=np.int64)),
+            "row_ord": pa.array(np.arange(1, n_rows + 1, dtype=np.int64)),
+            "feature_id": pa.array(np.asarray(feature_ids, dtype=np.int64)),
+            "raw_identifier": pa.array(raw_ids, type=pa.string()),
+            "file_line": pa.array(np.asarray(lines, dtype=np.int64)),
+            "sample_values": arrays,
+        })
+        raw = ctx.conn.connection.driver_connection
+        raw.register("stage_measurement_row", table)
+        ctx.conn.exec_driver_sql("INSERT INTO measurement_row SELECT dataset_id, row_ord, feature_id, raw_identifier, file_line, sample_values FROM stage_measurement_row")
+        raw.unregister("stage_measurement_row")
+    else:
+        cursor_conn = ctx.conn.connection.driver_connection
+        with cursor_conn.cursor() as cursor:
+            with cursor.copy("COPY measurement_row (dataset_id, row_ord, feature_id, raw_identifier, file_line, sample_values) FROM STDIN") as copy:
+                for i in range(n_rows):
+                    row = values[i]
+                    copy.write_row((dataset_id, i + 1, feature_ids[i], raw_ids[i], lines[i], [None if v != v else float(v) for v in row]))
+    ctx.loaded("measurement_row", n_rows)
+    ctx.loaded("values", int(n_rows * n_cols))
+    return n_rows
+
+
+def load_matrix(
+    ctx: LoadContext,
+    data: MatrixData,
+    *,
+    cohort: str,
+    omics: str,
+    sample_scope: str = "from-samples",
+    name: str | None = None,
+    unit: str | None = None,
+) -> int:
+    """Load a parsed matrix as dataset (cohort, omics, name). Returns the dataset id."""
+    cohort = resolve_cohort(ctx.conn, cohort, data.path)
+    ctx.rows_read += len(data.feature_ids)
+    ctx.step(0, 4, "matching samples")
+    sample_ids = match_samples(ctx, data, cohort, sample_scope)
+    ctx.step(1, 4, "resolving identifiers")
+    keep, specs, unresolved = resolve_features(ctx, data, omics)
+    ctx.step(2, 4, "writing features")
+    feature_ids = feature_ids_for(ctx, specs)
+    values = data.values[keep] if len(keep) != len(data.feature_ids) else data.values
+    kinds = {s.kind for s in specs}
+    dataset_id = replace_dataset(ctx, cohort, omics, name or dataset_name_for(data.path), {
+        "feature_kind": kinds.pop() if len(kinds) == 1 else ("site" if omics in SITE_OMICS else "gene"),
+        "source_format": data.format,
+        "sample_scope": sample_scope,
+        "unit": unit,
+        "n_features": len(keep),
+        "n_samples": len(sample_ids),
+        "n_missing": int(np.isnan(values).sum()),
+        "n_unresolved": unresolved,
+    })
+    bulk_insert(ctx.conn, "dataset_sample", {
+        "sample_ord": list(range(1, len(sample_ids) + 1)), "sample_id": sample_ids, "column_label": list(data.samples),
+    }, extra={"dataset_id": dataset_id})
+    ctx.step(3, 4, f"writing {values.size:,} values")
+    insert_rows(ctx, dataset_id, feature_ids, [data.feature_ids[r] for r in keep], [data.feature_lines[r] for r in keep], values)
+    ctx.step(4, 4, "committing")
+    return dataset_id

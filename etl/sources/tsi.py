@@ -1,0 +1,180 @@
+"""LinkedOmics `.tsi` sample information (NetGestalt conventions), in either orientation.
+
+1. Samples as rows: header = id column + attribute names; the 2nd row gives each attribute's type
+   (first cell anything: `type`, `data_type`, empty...; then BIN CAT CON ORD or SUR per attribute);
+   then one row per sample.
+2. Attributes as rows (TCGA Firehose style): header = `attrib_name` (or any first cell) + sample
+   labels; then one row per attribute: its name and one value per sample. Optionally the 2nd column
+   holds each attribute's type (header cell `attrib_type`, `data_type`...).
+
+Which one (first rule that applies; "type word" = BIN CAT CON ORD SUR in any case):
+  a. row 2's first cell is `type`/`types`/`data_type`/`datatype`/`attrib_type`, or all its other
+     cells are type words -> 1 with declared types (an unknown word there is an error);
+  b. header cell 2 is `attrib_type`/`data_type`/`datatype`, or it is `type` and header cell 1 is an
+     attribute-list name (below), or every data row's 2nd cell is a type word -> 2 with declared types;
+  c. header cell 1 is `attrib_name`/`attribute`/`attributes`/`attrib` (any case) -> 2, types inferred;
+  d. otherwise -> 1, types inferred (`sample_sheet.infer_attribute`).
+Declared types are checked by `sample_sheet.parse_declared`; SUR values are `time,event`.
+
+Samples: the sample type comes from the first attribute whose name, lower case with non-alphanumerics
+removed, is one of SAMPLE_TYPE_NAMES (via `normalise_sample_type`); without such an attribute every
+sample is "tumor" (LinkedOmics .tsi files describe tumor cohorts). The patient comes from an attribute
+named like PATIENT_NAMES (a replicate suffix such as `_replication` is removed and sets `replicate`),
+else it is the sample label. `excluded` is True when an attribute named `Case_excluded`/`excluded`
+says yes/true/1. All columns but the id column, including those, are attributes.
+Lines that are not UTF-8 are decoded as cp1252 and listed in `fallback_lines`. Blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.errors import InputError
+from etl.sources.matrix import check_sample_labels
+from etl.sources.sample_sheet import (
+    Attribute,
+    SampleRecord,
+    SampleSheet,
+    clean,
+    infer_attribute,
+    normalise_name,
+    normalise_sample_type,
+    parse_declared,
+    split_replicate,
+)
+from etl.textio import iter_lines, split_fields
+
+SOURCE_KIND = "tsi"
+TSI_TYPES = frozenset({"BIN", "CAT", "CON", "ORD", "SUR"})
+TYPE_ROW_NAMES = frozenset({"type", "types", "data_type", "datatype", "attrib_type"})
+TYPE_COLUMN_NAMES = frozenset({"attrib_type", "data_type", "datatype"})
+ATTRIBUTE_HEADERS = frozenset({"attrib_name", "attribute", "attributes", "attrib"})
+SAMPLE_TYPE_NAMES = frozenset({"sampletype", "tumornormal", "proteomicstumornormal", "type", "tissuetype"})
+PATIENT_NAMES = frozenset({"patient", "patientid", "caseid", "participant", "participantid", "proteomicsparticipantid"})
+EXCLUDED_NAMES = frozenset({"caseexcluded", "excluded"})
+
+
+def _is_type(cell: str) -> bool:
+    return cell.strip().upper() in TSI_TYPES
+
+
+def _read_rows(path: Path, fallback: list[int]) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    lines = iter_lines(path, fallback_encoding="cp1252", on_fallback=fallback.append)
+    header_line, header_text = next(lines)
+    header = header_text.split("\t")
+    if len(header) < 2:
+        raise InputError(path, header_line, "header has a single column (is the file tab-separated?)")
+    rows = [(lineno, split_fields(path, lineno, line, len(header))) for lineno, line in lines if line.strip()]
+    if not rows:
+        raise InputError(path, header_line, "header but no data rows")
+    return header_line, header, rows
+
+
+def _check_names(path: Path, entries: list[tuple[int, int, str]], what: str) -> None:
+    """Attribute names: non-empty and unique. entries = (line, column, name)."""
+    seen: dict[str, tuple[int, int]] = {}
+    for lineno, column, name in entries:
+        if not name:
+            raise InputError(path, lineno, f"empty {what} name", column=column)
+        if name in seen:
+            first = seen[name]
+            raise InputError(path, lineno, f"duplicate {what} {name!r} (first on line {first[0]}, column {first[1]})", column=column)
+        seen[name] = (lineno, column)
+
+
+def _samples(labels: list[str], lines: list[int], attributes: list[Attribute], raw: dict[str, list[str | None]]) -> list[SampleRecord]:
+    by_key: dict[str, str] = {}
+    for attribute in attributes:
+        by_key.setdefault(normalise_name(attribute.name), attribute.name)
+    type_name = next((by_key[k] for k in by_key if k in SAMPLE_TYPE_NAMES), None)
+    patient_name = next((by_key[k] for k in by_key if k in PATIENT_NAMES), None)
+    excluded_name = next((by_key[k] for k in by_key if k in EXCLUDED_NAMES), None)
+    samples = []
+    for i, (label, lineno) in enumerate(zip(labels, lines)):
+        sample_type = normalise_sample_type(raw[type_name][i]) if type_name else "tumor"
+        patient: str | None = label
+        replicate = False
+        if patient_name:
+            participant = raw[patient_name][i]
+            patient, replicate = split_replicate(participant) if participant is not None else (None, False)
+        flag = raw[excluded_name][i] if excluded_name else None
+        excluded = flag is not None and flag.lower() in ("yes", "true", "1")
+        samples.append(SampleRecord(label, patient, sample_type, excluded, replicate, lineno))
+    return samples
+
+
+def read(path: str | Path) -> SampleSheet:
+    """Read a .tsi file in either orientation. Raises InputError naming file:line[:column]."""
+    path = Path(path)
+    fallback: list[int] = []
+    header_line, header, rows = _read_rows(path, fallback)
+    width = len(header)
+    first_line, first = rows[0]
+    head0, head1 = header[0].strip().lower(), header[1].strip().lower()
+    attributes: list[Attribute] = []
+    raw: dict[str, list[str | None]] = {}
+
+    if first[0].strip().lower() in TYPE_ROW_NAMES or all(_is_type(c) for c in first[1:]):
+        # 1. samples as rows, 2nd row = types
+        type_line, types = rows[0]
+        body = rows[1:]
+        if not body:
+            raise InputError(path, type_line, "type row but no sample rows")
+        _check_names(path, [(header_line, j, header[j - 1].strip()) for j in range(2, width + 1)], "attribute")
+        labels, lines = _labels(path, body)
+        for j in range(1, width):
+            name = header[j].strip()
+            values = [fields[j] for _, fields in body]
+            attributes.append(parse_declared(name, types[j], values, path, lines, j + 1, type_cell=(type_line, j + 1)))
+            raw[name] = [clean(v) for v in values]
+        samples = _samples(labels, lines, attributes, raw)
+    elif head1 in TYPE_COLUMN_NAMES or (head1 == "type" and head0 in ATTRIBUTE_HEADERS) or all(_is_type(f[1]) for _, f in rows):
+        # 2. attributes as rows with a type column
+        if width < 3:
+            raise InputError(path, header_line, "attribute rows with a type column but no sample columns")
+        labels = header[2:]
+        check_sample_labels(path, header_line, labels, first_column=3)
+        _check_names(path, [(lineno, 1, fields[0].strip()) for lineno, fields in rows], "attribute")
+        sample_columns = list(range(3, width + 1))
+        for lineno, fields in rows:
+            name = fields[0].strip()
+            attributes.append(parse_declared(name, fields[1], fields[2:], path, lineno, sample_columns, type_cell=(lineno, 2)))
+            raw[name] = [clean(v) for v in fields[2:]]
+        samples = _samples(labels, [header_line] * len(labels), attributes, raw)
+    elif head0 in ATTRIBUTE_HEADERS:
+        # 2. attributes as rows, types inferred
+        labels = header[1:]
+        check_sample_labels(path, header_line, labels, first_column=2)
+        _check_names(path, [(lineno, 1, fields[0].strip()) for lineno, fields in rows], "attribute")
+        for lineno, fields in rows:
+            name = fields[0].strip()
+            attributes.append(infer_attribute(name, fields[1:], lineno))
+            raw[name] = [clean(v) for v in fields[1:]]
+        samples = _samples(labels, [header_line] * len(labels), attributes, raw)
+    else:
+        # 1. samples as rows, types inferred
+        _check_names(path, [(header_line, j, header[j - 1].strip()) for j in range(2, width + 1)], "attribute")
+        labels, lines = _labels(path, rows)
+        for j in range(1, width):
+            name = header[j].strip()
+            values = [fields[j] for _, fields in rows]
+            attributes.append(infer_attribute(name, values, j + 1))
+            raw[name] = [clean(v) for v in values]
+        samples = _samples(labels, lines, attributes, raw)
+    return SampleSheet(path, SOURCE_KIND, "sample", samples, attributes, fallback)
+
+
+def _labels(path: Path, body: list[tuple[int, list[str]]]) -> tuple[list[str], list[int]]:
+    labels: list[str] = []
+    lines: list[int] = []
+    seen: dict[str, int] = {}
+    for lineno, fields in body:
+        label = fields[0].strip()
+        if not label:
+            raise InputError(path, lineno, "empty sample label", column=1)
+        if label in seen:
+            raise InputError(path, lineno, f"duplicate sample {label!r} (first on line {seen[label]})", column=1)
+        seen[label] = lineno
+        labels.append(label)
+        lines.append(lineno)
+    return labels, lines

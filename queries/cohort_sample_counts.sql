@@ -1,0 +1,12 @@
+-- name: cohort_sample_counts
+-- description: Samples per cohort and sample type, with how many are excluded, replicates, and usable in the default tumor/normal roles.
+SELECT s.cohort_code, s.sample_type, t.is_normal,
+       count(*) AS samples,
+       sum(CASE WHEN s.is_excluded THEN 1 ELSE 0 END) AS excluded,
+       sum(CASE WHEN s.is_replicate THEN 1 ELSE 0 END) AS replicates,
+       sum(CASE WHEN s.stat_role = 'tumor' THEN 1 ELSE 0 END) AS usable_tumor,
+       sum(CASE WHEN s.stat_role = 'normal' THEN 1 ELSE 0 END) AS usable_normal
+FROM sample AS s
+JOIN sample_type AS t ON t.code = s.sample_type
+GROUP BY s.cohort_code, s.sample_type, t.is_normal
+ORDER BY s.cohort_code, t.is_normal, s.sample_type
