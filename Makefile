@@ -18,6 +18,8 @@ demo: install
 	$(BIN)/omicskb --db $(DEMO_DB) init
 	$(BIN)/omicskb --db $(DEMO_DB) --quiet load seeds seeds
 	$(BIN)/omicskb --db $(DEMO_DB) gene IL7
+	$(BIN)/omicskb --db $(DEMO_DB) cohorts
+	$(BIN)/omicskb --db $(DEMO_DB) values IL7 --cohort UCEC
 
 test: install
 	$(BIN)/pytest -q

@@ -3,7 +3,7 @@
 -- param: gene_id TEXT  the Entrez GeneID
 -- param: cohort TEXT  a cohort code, or '' for all cohorts
 SELECT cohort_code, omics_type, feature_label,
-       COALESCE(stat_role, 'none (' || sample_type || ')') AS role,
+       COALESCE(stat_role, 'unused ' || sample_type) AS role,
        count(*) AS n,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
        percentile_cont(0.25) WITHIN GROUP (ORDER BY value) AS q1,
@@ -11,5 +11,5 @@ SELECT cohort_code, omics_type, feature_label,
        min(value) AS min, max(value) AS max
 FROM measurement
 WHERE gene_id = :gene_id AND (:cohort = '' OR cohort_code = :cohort)
-GROUP BY cohort_code, omics_type, feature_label, COALESCE(stat_role, 'none (' || sample_type || ')')
+GROUP BY cohort_code, omics_type, feature_label, COALESCE(stat_role, 'unused ' || sample_type)
 ORDER BY cohort_code, omics_type, feature_label, role

@@ -37,7 +37,7 @@ def runs(settings, limit: int) -> None:
         ).all()
     for r in reversed(rows):
         counts = f"{r.rows_loaded or 0} loaded, {r.rows_rejected or 0} rejected" if r.status == "ok" else ""
-        click.echo(f"{r.run_id:>5} {r.started_at:%Y-%m-%d %H:%M:%S} {r.status:<9} {r.source_kind:<14} {r.file_path}  {counts}{r.message or ''}")
+        click.echo(f"{r.run_id:>5} {r.started_at:%Y-%m-%d %H:%M:%S} {r.status:<9} {r.source_kind:<14} {r.file_path}  {counts}{'; ' if counts and r.message else ''}{r.message or ''}")
 
 
 def register(group: click.Group) -> None:

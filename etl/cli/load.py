@@ -92,7 +92,13 @@ SEED_MANIFEST = "manifest.tsv"
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.pass_obj
 def seeds(settings, directory: Path) -> None:
-    """Load every file listed in DIRECTORY/manifest.tsv (columns: command, file), in order."""
+    """Load every file listed in DIRECTORY/manifest.tsv (columns: command, file), in order.
+
+    A `cohort` line names a directory, a cohort and a layout: cohort<TAB>DIR<TAB>COHORT<TAB>LAYOUT.
+    """
+    from etl.cli.load_cohort import describe as describe_cohort
+    from etl.cohorts import LAYOUTS, load_cohort_directory
+
     manifest = directory / SEED_MANIFEST
     entries = []
     lines = iter_lines(manifest)
@@ -100,12 +106,28 @@ def seeds(settings, directory: Path) -> None:
     for lineno, line in lines:
         if not line.strip() or line.startswith("#"):
             continue
+        fields = line.split("\t")
+        if fields[0] == "cohort":
+            _, folder, cohort, layout = split_fields(manifest, lineno, line, 4)
+            if layout not in LAYOUTS:
+                raise InputError(manifest, lineno, f"unknown layout {layout!r}", column=4)
+            entries.append(("cohort", directory / folder, (cohort, layout)))
+            continue
         command, file = split_fields(manifest, lineno, line, 2)
         if command not in LOADERS:
             raise InputError(manifest, lineno, f"unknown load command {command!r}", column=1)
-        entries.append((command, directory / file))
-    for command, file in entries:
-        do_load(settings, command, file)
+        entries.append((command, directory / file, None))
+    for command, file, options in entries:
+        if command == "cohort":
+            require_schema(settings.engine)
+            cohort, layout = options
+            reports, skipped = load_cohort_directory(settings.engine, file, cohort, layout, settings.progress)
+            settings.end_progress()
+            for report in reports:
+                for line in describe_cohort(report):
+                    click.echo(line)
+        else:
+            do_load(settings, command, file)
 
 
 from etl.cli import load_cohort  # noqa: E402  (adds samples, matrix, maf, cohort to this group)

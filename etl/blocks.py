@@ -1,0 +1,103 @@
+"""Fetch a cohort x omics block as a float matrix: the statistics engine's way into the values.
+
+Each dataset stores one value array per feature, in dataset_sample order, so a block is one range
+scan and a reshape; no long-to-wide pivot. On DuckDB the arrays arrive through Arrow without a
+Python loop; on PostgreSQL they come as lists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import sqlalchemy as sa
+
+from etl.db import is_duckdb
+from etl.errors import LookupFailed
+
+
+@dataclasses.dataclass
+class Block:
+    cohort: str
+    omics: str
+    dataset_ids: list[int]
+    feature_ids: np.ndarray  # int64, one per row
+    feature_labels: list[str]
+    gene_ids: list[str | None]
+    sample_ids: np.ndarray  # int64, one per column
+    sample_labels: list[str]
+    sample_types: list[str]
+    stat_roles: list[str | None]
+    values: np.ndarray  # float64 (features x samples), NaN = missing
+
+    def columns(self, role: str) -> np.ndarray:
+        """Column indexes of the samples with this default role ('tumor' or 'normal')."""
+        return np.flatnonzero(np.array([r == role for r in self.stat_roles], dtype=bool))
+
+
+def _dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    sql = "SELECT feature_id, sample_values FROM measurement_row WHERE dataset_id = $1 ORDER BY row_ord"
+    if is_duckdb(conn):
+        raw = conn.connection.driver_connection
+        table = raw.sql(sql, params=[dataset_id]).to_arrow_table()
+        feature_ids = table.column("feature_id").to_numpy()
+        lists = table.column("sample_values").combine_chunks()
+        flat = lists.flatten().to_numpy(zero_copy_only=False)  # NULL -> NaN
+        return feature_ids, flat.astype(np.float64, copy=False).reshape(len(feature_ids), n_samples)
+    rows = conn.execute(sa.text("SELECT feature_id, sample_values FROM measurement_row WHERE dataset_id = :d ORDER BY row_ord"), {"d": dataset_id}).all()
+    feature_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    values = np.array([r[1] for r in rows], dtype=np.float64).reshape(len(rows), n_samples)  # None -> NaN
+    return feature_ids, values
+
+
+def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, role: str | None = None) -> Block:
+    """All datasets of (cohort, omics) [or the one named], side by side: rows are the union of their
+    features (NaN where a dataset lacks one), columns their samples; `role` keeps tumor or normal only."""
+    params = {"c": cohort, "o": omics, "n": name or ""}
+    datasets = conn.execute(
+        sa.text("SELECT dataset_id, n_samples FROM dataset WHERE cohort_code = :c AND omics_type = :o AND (:n = '' OR name = :n) ORDER BY sample_scope DESC, dataset_id"),
+        params,
+    ).all()
+    if not datasets:
+        raise LookupFailed(f"no {omics} dataset for cohort {cohort}" + (f" named {name!r}" if name else ""))
+    parts = []
+    for dataset_id, n_samples in datasets:
+        feature_ids, values = _dataset_values(conn, dataset_id, n_samples)
+        samples = conn.execute(
+            sa.text(
+                "SELECT s.sample_id, s.sample_label, s.sample_type, s.stat_role FROM dataset_sample AS ds JOIN sample AS s ON s.sample_id = ds.sample_id "
+                "WHERE ds.dataset_id = :d ORDER BY ds.sample_ord"
+            ),
+            {"d": dataset_id},
+        ).all()
+        parts.append((feature_ids, values, samples))
+    if len(parts) == 1:
+        feature_ids, values, samples = parts[0]
+    else:
+        feature_ids = np.unique(np.concatenate([p[0] for p in parts]))
+        values = np.full((len(feature_ids), sum(p[1].shape[1] for p in parts)), np.nan)
+        samples, offset = [], 0
+        for ids, part_values, part_samples in parts:
+            rows = np.searchsorted(feature_ids, ids)
+            values[rows, offset:offset + part_values.shape[1]] = part_values
+            offset += part_values.shape[1]
+            samples.extend(part_samples)
+    if role is not None:
+        keep = [i for i, s in enumerate(samples) if s.stat_role == role]
+        values = values[:, keep]
+        samples = [samples[i] for i in keep]
+    labels = dict(conn.execute(sa.text("SELECT f.feature_id, f.label FROM feature AS f WHERE f.feature_id IN (SELECT feature_id FROM measurement_row WHERE dataset_id IN :ids)").bindparams(sa.bindparam("ids", expanding=True)), {"ids": [d[0] for d in datasets]}).all())
+    genes = dict(conn.execute(sa.text("SELECT f.feature_id, f.gene_id FROM feature AS f WHERE f.feature_id IN (SELECT feature_id FROM measurement_row WHERE dataset_id IN :ids)").bindparams(sa.bindparam("ids", expanding=True)), {"ids": [d[0] for d in datasets]}).all())
+    return Block(
+        cohort=cohort,
+        omics=omics,
+        dataset_ids=[d[0] for d in datasets],
+        feature_ids=np.asarray(feature_ids, dtype=np.int64),
+        feature_labels=[labels[int(f)] for f in feature_ids],
+        gene_ids=[genes[int(f)] for f in feature_ids],
+        sample_ids=np.array([s.sample_id for s in samples], dtype=np.int64),
+        sample_labels=[s.sample_label for s in samples],
+        sample_types=[s.sample_type for s in samples],
+        stat_roles=[s.stat_role for s in samples],
+        values=values,
+    )
