@@ -95,7 +95,8 @@ def snapshot(target: str) -> dict[str, list]:
     tables = [
         "gene", "gene_symbol", "gene_xref", "gene_summary", "ortholog", "species_gene", "gene_category", "go_term",
         "go_alt_id", "go_relation", "go_closure", "gene_go_annotation", "transcript", "transcript_selection",
-        "source_release", "unresolved_identifier", "cohort",
+        "source_release", "unresolved_identifier", "cohort", "patient", "sample", "clinical_attribute", "clinical_level",
+        "clinical_value", "dataset", "dataset_sample", "feature", "measurement_row", "mutation",
     ]
     with engine.connect() as conn:
         out = {t: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {t}")).all()), key=repr) for t in tables}

@@ -13,7 +13,7 @@ Types BIN CAT CON ORD SUR (any case) are checked by `sample_sheet.parse_declared
 each endpoint needs both its columns, at least one endpoint is needed); one row per case. Gives SUR
 attributes `OS` and `PFS` (defined at the `_days` column) whose values are (days, event), or None
 when either cell is missing. Days must be a number >= 0 and events 0 or 1, else InputError at that
-cell. Any other column becomes an attribute typed by `sample_sheet.infer_attribute`.
+cell (a present half is checked even when the other half is missing). Any other column becomes an attribute typed by `sample_sheet.infer_attribute`.
 """
 
 from __future__ import annotations

@@ -353,7 +353,8 @@ def parse_declared(
     """
     cells = _cells(line, column, len(raw_values))
     position = column if isinstance(column, int) else line
-    assert isinstance(position, int)
+    if not isinstance(position, int):
+        raise ValueError("line or column must be a single number")
     kind = declared_type.strip().upper()
     if kind not in CLINICAL_TYPES:
         where = type_cell or (cells[0] if cells else (position, position))

@@ -109,7 +109,7 @@ def read(path: str | Path) -> SampleSheet:
     fallback: list[int] = []
     header_line, header, rows = _read_rows(path, fallback)
     width = len(header)
-    first_line, first = rows[0]
+    first = rows[0][1]
     head0, head1 = header[0].strip().lower(), header[1].strip().lower()
     attributes: list[Attribute] = []
     raw: dict[str, list[str | None]] = {}
