@@ -28,7 +28,9 @@ test-realdata: install
 	OMICSKB_REALDATA=$${OMICSKB_REALDATA:-$$HOME/.cache/omicskb-realdata} $(BIN)/pytest -q -m realdata
 
 bench: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.cohort_load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) *.egg-info
