@@ -273,7 +273,7 @@ def test_pancan_layout_loads_with_split_tumor_normal_files(target, omicskb):
     assert query_rows(target, "SELECT f.gene_id FROM measurement_row m JOIN feature f ON f.feature_id = m.feature_id WHERE m.raw_identifier LIKE 'ENSG00000104432.%' LIMIT 1") == [("3574",)]
     unresolved = query_rows(target, "SELECT identifier, reason FROM unresolved_identifier")
     assert any("_PAR_Y" in i for i, _ in unresolved)
-    collapsed = [i for i, r in unresolved if "collapsed into line" in r]
+    collapsed = [i for i, r in unresolved if "collapsed into the row with the most values" in r]
     assert collapsed  # the fixture's duplicate (gene, protein, site) rows
     survival = query_rows(target, "SELECT a.name, a.clinical_type, count(*) FROM clinical_value v JOIN clinical_attribute a ON a.attribute_id = v.attribute_id WHERE a.clinical_type = 'SUR' GROUP BY a.name, a.clinical_type ORDER BY 1")
     assert [name for name, _, _ in survival] == ["OS", "PFS"]

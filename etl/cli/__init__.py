@@ -28,6 +28,12 @@ class Settings:
             self._engine = make_engine(self.target)
         return self._engine
 
+    def close(self) -> None:
+        """Release the database: DuckDB keeps one connection per engine until then."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def progress(self, message: str) -> None:
         if not self.quiet:
             click.echo(f"\r\033[K{message}", err=True, nl=False)
@@ -62,6 +68,7 @@ class OmicsGroup(click.Group):
 def cli(ctx: click.Context, target: str | None, quiet: bool) -> None:
     """omicskb: gene annotations and cohort omics in one database."""
     ctx.obj = Settings(resolve_target(target), quiet)
+    ctx.call_on_close(ctx.obj.close)
 
 
 from etl.cli import admin, cohorts, gene, load, query  # noqa: E402  (command modules register themselves)

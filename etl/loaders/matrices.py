@@ -68,46 +68,91 @@ def _rank(resolution: Resolution) -> int:
     return 1 if resolution.via == "alias" else 0
 
 
+COHORT_SOURCE_KINDS = ("matrix", "gct", "gct_annotations", "cptac2019_clinical", "tsi", "pancan_meta", "pancan_survival", "maf")
+
+
+class ResolutionCache:
+    """The gene index and every id resolved so far, reused by later loads in the same process while
+    the annotation releases are unchanged (a pan-cancer load resolves the same ids in every cohort)."""
+
+    def __init__(self, conn: sa.Connection):
+        self.index = GeneIndex(conn, taxon_id="9606")
+        self.symbols: dict[str, str] = dict(conn.execute(sa.text("SELECT gene_id, symbol FROM gene WHERE taxon_id = '9606'")).all())
+        self.results: dict[tuple[str, str], tuple[FeatureSpec, str | None]] = {}
+        self.parsed: dict[tuple[bool, str], object] = {}
+
+
+_CACHES: dict[tuple, ResolutionCache] = {}
+
+
+def resolution_cache(conn: sa.Connection) -> ResolutionCache:
+    releases = conn.execute(
+        sa.text("SELECT release_id, file_sha256 FROM source_release WHERE source_kind NOT IN :kinds ORDER BY release_id").bindparams(sa.bindparam("kinds", expanding=True)),
+        {"kinds": list(COHORT_SOURCE_KINDS)},
+    ).all()
+    key = (str(conn.engine.url), tuple(map(tuple, releases)))
+    if key not in _CACHES:
+        _CACHES.clear()  # one database state at a time
+        _CACHES[key] = ResolutionCache(conn)
+    return _CACHES[key]
+
+
 class FeatureResolver:
     """Turns a matrix's row ids into FeatureSpecs and records every id that does not resolve."""
 
-    def __init__(self, ctx: LoadContext, index: GeneIndex, symbols: dict[str, str]):
+    def __init__(self, ctx: LoadContext, cache: ResolutionCache):
         self.ctx = ctx
-        self.index = index
-        self.symbols = symbols
+        self.cache = cache
+        self.index = cache.index
+        self.symbols = cache.symbols
         self.unresolved = 0
 
     def reject(self, line: int, raw: str, kind: str, reason: str) -> None:
         self.unresolved += 1
         self.ctx.reject(line, raw, kind, reason)
 
+    def _remembered(self, kind: str, raw: str, line: int, resolve) -> FeatureSpec:
+        found = self.cache.results.get((kind, raw))
+        if found is None:
+            found = self.cache.results[(kind, raw)] = resolve()
+        spec, reason = found
+        if reason is not None:
+            self.reject(line, raw, spec.kind, reason)
+        return spec
+
     def gene(self, raw: str, line: int) -> FeatureSpec:
+        return self._remembered("gene", raw, line, lambda: self._gene(raw))
+
+    def _gene(self, raw: str) -> tuple[FeatureSpec, str | None]:
         found = resolve_gene(self.index, raw)
         if found.gene_id is None:
-            self.reject(line, raw, "gene", found.reason or "not resolved")
-            return FeatureSpec(f"id:gene:{raw}", "gene", raw)
-        return FeatureSpec(f"gene:{found.gene_id}", "gene", self.symbols.get(found.gene_id, raw), gene_id=found.gene_id, rank=_rank(found))
+            return FeatureSpec(f"id:gene:{raw}", "gene", raw), found.reason or "not resolved"
+        return FeatureSpec(f"gene:{found.gene_id}", "gene", self.symbols.get(found.gene_id, raw), gene_id=found.gene_id, rank=_rank(found)), None
 
     def variant(self, raw: str, line: int) -> FeatureSpec:
         match = _VARIANT_ID.match(raw)
         if not match:
             return self.gene(raw, line)  # a gene-level mutation status row
+        return self._remembered("variant", raw, line, lambda: self._variant(raw, match))
+
+    def _variant(self, raw: str, match) -> tuple[FeatureSpec, str | None]:
         found = resolve_gene(self.index, match["gene"])
         if found.gene_id is None:
-            self.reject(line, raw, "variant", f"variant's gene: {found.reason}")
-            return FeatureSpec(f"id:variant:{raw}", "variant", raw)
+            return FeatureSpec(f"id:variant:{raw}", "variant", raw), f"variant's gene: {found.reason}"
         label = f"{self.symbols.get(found.gene_id, match['gene'])}_{match['change']}"
-        return FeatureSpec(f"variant:{found.gene_id}:{match['change']}", "variant", label, gene_id=found.gene_id, rank=_rank(found))
+        return FeatureSpec(f"variant:{found.gene_id}:{match['change']}", "variant", label, gene_id=found.gene_id, rank=_rank(found)), None
 
     def site(self, raw: str, line: int, site) -> FeatureSpec:
+        return self._remembered("site", raw, line, lambda: self._site(raw, site))
+
+    def _site(self, raw: str, site) -> tuple[FeatureSpec, str | None]:
         sites = f"{site.residue}{site.position}" + "".join(f"{r}{p}" for r, p in site.multi)
         found = resolve_gene(self.index, site.gene)
         common = dict(protein_id=site.protein, residue=site.residue, position=site.position, flanking=site.flanking)
         if found.gene_id is None:
-            self.reject(line, raw, "site", f"site's gene: {found.reason}")
-            return FeatureSpec(f"id:site:{raw}", "site", raw, **common)
+            return FeatureSpec(f"id:site:{raw}", "site", raw, **common), f"site's gene: {found.reason}"
         label = f"{self.symbols.get(found.gene_id, site.gene)}-{sites}"
-        return FeatureSpec(f"site:{found.gene_id}:{site.protein or ''}:{sites}", "site", label, gene_id=found.gene_id, rank=_rank(found), **common)
+        return FeatureSpec(f"site:{found.gene_id}:{site.protein or ''}:{sites}", "site", label, gene_id=found.gene_id, rank=_rank(found), **common), None
 
 
 def _settle_collisions(resolver: FeatureResolver, specs: list[FeatureSpec], ids: list[str], lines: list[int]) -> None:
@@ -126,22 +171,59 @@ def _settle_collisions(resolver: FeatureResolver, specs: list[FeatureSpec], ids:
         specs[loser] = unlinked
 
 
+def _collapse_sites(ids: list[str], values: np.ndarray, parse, cache: ResolutionCache, pancan: bool):
+    """sites.collapse_duplicate_sites, run only on the rows whose site key repeats (few, in real
+    releases), so a 100k-site file costs one dictionary pass instead of a full regrouping."""
+    from collections import Counter
+
+    from etl.sources import sites
+
+    keys: list[object] = []
+    for raw in ids:
+        try:
+            keys.append(sites.site_key(parse(raw)))
+        except ValueError:
+            keys.append(("unparsed", raw))
+    counts = Counter(keys)
+    involved = [i for i, key in enumerate(keys) if counts[key] > 1 or key[0] == "unparsed"]
+    if not involved:
+        return list(range(len(ids))), [], []
+    sub_keep, sub_collapsed, sub_unparsed = sites.collapse_duplicate_sites([ids[i] for i in involved], values[involved], parse)
+    dropped = {involved[r] for r, _, _ in sub_collapsed} | {involved[r] for r, _ in sub_unparsed}
+    keep = [i for i in range(len(ids)) if i not in dropped]
+    collapsed = [(involved[d], involved[k], reason) for d, k, reason in sub_collapsed]
+    unparsed = [(involved[r], reason) for r, reason in sub_unparsed]
+    return keep, collapsed, unparsed
+
+
 def resolve_features(ctx: LoadContext, data: MatrixData, omics: str) -> tuple[list[int], list[FeatureSpec], int]:
     """(rows kept, their feature specs, number of unresolved ids) for a matrix of `omics`."""
     from etl.sources import sites
 
-    index = GeneIndex(ctx.conn, taxon_id="9606")
-    symbols = dict(ctx.conn.execute(sa.text("SELECT gene_id, symbol FROM gene WHERE taxon_id = '9606'")).all())
-    resolver = FeatureResolver(ctx, index, symbols)
+    cache = resolution_cache(ctx.conn)
+    resolver = FeatureResolver(ctx, cache)
     ids, lines = data.feature_ids, data.feature_lines
     keep = list(range(len(ids)))
     specs: list[FeatureSpec] = []
     if omics in SITE_OMICS:
         pancan = any("|" in i for i in ids[:50])
-        parse = sites.parse_pancan_site if pancan else sites.parse_symbol_site
-        keep, collapsed, unparsed = sites.collapse_duplicate_sites(ids, data.values, parse)
+        parse_id = sites.parse_pancan_site if pancan else sites.parse_symbol_site
+
+        def parse(raw: str):  # memoised: collapsing and resolving both parse every id
+            key = (pancan, raw)
+            if key not in cache.parsed:
+                try:
+                    cache.parsed[key] = parse_id(raw)
+                except ValueError as exc:
+                    cache.parsed[key] = exc
+            result = cache.parsed[key]
+            if isinstance(result, ValueError):
+                raise result
+            return result
+        keep, collapsed, unparsed = _collapse_sites(ids, data.values, parse, cache, pancan)
         for dropped, kept, reason in collapsed:
-            resolver.reject(lines[dropped], ids[dropped], "site", f"{reason}; collapsed into line {lines[kept]}")
+            # One reason text for all, so reports group them; file_line says which row, and the kept row has the most values.
+            resolver.reject(lines[dropped], ids[dropped], "site", "duplicate (gene, protein, site) row collapsed into the row with the most values")
         unlinked = {row: reason for row, reason in unparsed}
         keep = sorted(set(keep) | set(unlinked))
         for row in keep:

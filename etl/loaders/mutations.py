@@ -21,9 +21,8 @@ import sqlalchemy as sa
 from etl.db import bulk_insert
 from etl.errors import InputError
 from etl.loaders import Columns
-from etl.loaders.matrices import FeatureSpec, feature_ids_for, insert_rows, replace_dataset, dataset_name_for
+from etl.loaders.matrices import FeatureSpec, dataset_name_for, feature_ids_for, insert_rows, replace_dataset, resolution_cache
 from etl.loaders.samples import resolve_cohort, sample_rows
-from etl.resolve import GeneIndex
 from etl.runs import LoadContext
 from etl.sources import maf
 
@@ -62,8 +61,8 @@ def _header_column(path: Path, name: str) -> int | None:
 def load_maf(ctx: LoadContext, *, cohort: str, name: str | None = None) -> int:
     cohort = resolve_cohort(ctx.conn, cohort, ctx.path)
     match = _sample_matcher(ctx.conn, cohort)
-    index = GeneIndex(ctx.conn, taxon_id="9606")
-    symbols = dict(ctx.conn.execute(sa.text("SELECT gene_id, symbol FROM gene WHERE taxon_id = '9606'")).all())
+    cache = resolution_cache(ctx.conn)
+    index, symbols = cache.index, cache.symbols
     sample_of: dict[str, int] = {}
     rows = Columns(
         "sample_id", "gene_id", "hugo_symbol", "chromosome", "start_position", "end_position", "variant_class", "variant_type",
