@@ -80,8 +80,8 @@ def naive_block_seconds(engine: sa.Engine, cohort: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "omicskb-pancan-bench")
-    parser.add_argument("--genes-from", help="an omicskb DuckDB with Ensembl xrefs, so the synthetic ids resolve (gene_info is then loaded too)")
+    parser.add_argument("--data", type=Path, help="where the synthetic freeze is (generated if missing)")
+    parser.add_argument("--genes-from", help="an omicskb DuckDB with Ensembl xrefs, so the synthetic ids resolve [default: built from $OMICSKB_REALDATA's gene_info when present]")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--naive-rows", type=int, default=2000)
@@ -90,6 +90,13 @@ def main() -> None:
 
     from benchmarks.synthetic_pancan import generate
 
+    realdata = Path(os.environ.get("OMICSKB_REALDATA", Path.home() / ".cache" / "omicskb-realdata"))
+    if args.genes_from is None and (realdata / "ncbi" / "Homo_sapiens.gene_info.gz").is_file():
+        args.genes_from = str(Path(tempfile.gettempdir()) / "omicskb-bench-genes.duckdb")
+        if not Path(args.genes_from).is_file():
+            prepare_database(args.genes_from, "gene_info").dispose()
+    if args.data is None:
+        args.data = Path(tempfile.gettempdir()) / ("omicskb-pancan-bench" if args.genes_from else "omicskb-pancan-bench-synthetic-ids")
     manifest_path = args.data / "manifest.json"
     if not manifest_path.is_file():
         started = time.perf_counter()

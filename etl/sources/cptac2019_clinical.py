@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.errors import InputError
-from etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, infer_attribute, normalise_sample_type, split_replicate
+from etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_sample_type, split_replicate
 from etl.textio import iter_lines, split_fields
 
 SOURCE_KIND = "cptac2019_clinical"
@@ -76,12 +76,7 @@ def read(path: str | Path) -> SampleSheet:
         if not line.strip():
             continue
         fields = split_fields(path, lineno, line, width)
-        label = fields[0].strip()
-        if not label:
-            raise InputError(path, lineno, "empty sample label", column=1)
-        if label in first_line:
-            raise InputError(path, lineno, f"duplicate sample {label!r} (first on line {first_line[label]})", column=1)
-        first_line[label] = lineno
+        label = first_occurrence(path, lineno, fields[0], first_line, "sample")
         participant = clean(fields[participant_index]) if participant_index >= 0 else None
         patient, replicate = split_replicate(participant) if participant is not None else (None, False)
         excluded = _excluded(path, lineno, excluded_index + 1, fields[excluded_index]) if excluded_index >= 0 else False

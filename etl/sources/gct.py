@@ -26,7 +26,7 @@ from pathlib import Path
 
 from etl.errors import InputError
 from etl.sources.matrix import MatrixData, check_feature_ids, check_sample_labels, read_block
-from etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, infer_attribute, normalise_name, normalise_sample_type, split_replicate
+from etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_name, normalise_sample_type, split_replicate
 from etl.textio import iter_lines, split_fields
 
 SOURCE_KIND = "gct"
@@ -119,12 +119,7 @@ def read_annotations(path: str | Path) -> SampleSheet:
     raw: dict[str, list[str | None]] = {}
     seen: dict[str, int] = {}
     for lineno, cells in head.annotations:
-        name = cells[0].strip()
-        if not name:
-            raise InputError(path, lineno, "empty column annotation name", column=1)
-        if name in seen:
-            raise InputError(path, lineno, f"duplicate column annotation {name!r} (first on line {seen[name]})", column=1)
-        seen[name] = lineno
+        name = first_occurrence(path, lineno, cells[0], seen, "column annotation")
         attributes.append(infer_attribute(name, cells[first:], lineno))
         raw[normalise_name(name)] = [clean(v) for v in cells[first:]]
     type_key = next((k for k in raw if k in SAMPLE_TYPE_NAMES), None)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from etl.errors import InputError
 from etl.sources.sample_sheet import (
+    first_occurrence,
     CLINICAL_TYPES,
     Attribute,
     SampleRecord,
@@ -61,12 +62,7 @@ def _cases(path: Path, rows: list[tuple[int, list[str]]]) -> list[SampleRecord]:
     samples: list[SampleRecord] = []
     first: dict[str, int] = {}
     for lineno, fields in rows:
-        case = fields[0].strip()
-        if not case:
-            raise InputError(path, lineno, "empty case_id", column=1)
-        if case in first:
-            raise InputError(path, lineno, f"duplicate case {case!r} (first on line {first[case]})", column=1)
-        first[case] = lineno
+        case = first_occurrence(path, lineno, fields[0], first, "case")
         samples.append(SampleRecord(case, case, None, False, False, lineno))
     return samples
 

@@ -113,6 +113,17 @@ def clean(text: str | None) -> str | None:
     return None if text in MISSING_TEXT else text
 
 
+def first_occurrence(path: str | Path, lineno: int, name: str, seen: dict[str, int], what: str, column: int = 1) -> str:
+    """`name` stripped; raises if it is empty or was already seen (naming the line it was first on)."""
+    name = name.strip()
+    if not name:
+        raise InputError(path, lineno, f"empty {what}", column=column)
+    if name in seen:
+        raise InputError(path, lineno, f"duplicate {what} {name!r} (first on line {seen[name]})", column=column)
+    seen[name] = lineno
+    return name
+
+
 def normalise_name(name: str) -> str:
     """Lower case with non-alphanumerics removed: how readers find well-known columns."""
     return re.sub(r"[^0-9a-z]", "", name.lower())

@@ -32,6 +32,7 @@ from pathlib import Path
 from etl.errors import InputError
 from etl.sources.matrix import check_sample_labels
 from etl.sources.sample_sheet import (
+    first_occurrence,
     Attribute,
     SampleRecord,
     SampleSheet,
@@ -169,12 +170,7 @@ def _labels(path: Path, body: list[tuple[int, list[str]]]) -> tuple[list[str], l
     lines: list[int] = []
     seen: dict[str, int] = {}
     for lineno, fields in body:
-        label = fields[0].strip()
-        if not label:
-            raise InputError(path, lineno, "empty sample label", column=1)
-        if label in seen:
-            raise InputError(path, lineno, f"duplicate sample {label!r} (first on line {seen[label]})", column=1)
-        seen[label] = lineno
+        label = first_occurrence(path, lineno, fields[0], seen, "sample")
         labels.append(label)
         lines.append(lineno)
     return labels, lines
