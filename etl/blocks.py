@@ -86,15 +86,20 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
         keep = [i for i, s in enumerate(samples) if s.stat_role == role]
         values = values[:, keep]
         samples = [samples[i] for i in keep]
-    labels = dict(conn.execute(sa.text("SELECT f.feature_id, f.label FROM feature AS f WHERE f.feature_id IN (SELECT feature_id FROM measurement_row WHERE dataset_id IN :ids)").bindparams(sa.bindparam("ids", expanding=True)), {"ids": [d[0] for d in datasets]}).all())
-    genes = dict(conn.execute(sa.text("SELECT f.feature_id, f.gene_id FROM feature AS f WHERE f.feature_id IN (SELECT feature_id FROM measurement_row WHERE dataset_id IN :ids)").bindparams(sa.bindparam("ids", expanding=True)), {"ids": [d[0] for d in datasets]}).all())
+    features = {
+        feature_id: (label, gene_id)
+        for feature_id, label, gene_id in conn.execute(
+            sa.text("SELECT f.feature_id, f.label, f.gene_id FROM feature AS f WHERE f.feature_id IN (SELECT feature_id FROM measurement_row WHERE dataset_id IN :ids)").bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": [d[0] for d in datasets]},
+        )
+    }
     return Block(
         cohort=cohort,
         omics=omics,
         dataset_ids=[d[0] for d in datasets],
         feature_ids=np.asarray(feature_ids, dtype=np.int64),
-        feature_labels=[labels[int(f)] for f in feature_ids],
-        gene_ids=[genes[int(f)] for f in feature_ids],
+        feature_labels=[features[int(f)][0] for f in feature_ids],
+        gene_ids=[features[int(f)][1] for f in feature_ids],
         sample_ids=np.array([s.sample_id for s in samples], dtype=np.int64),
         sample_labels=[s.sample_label for s in samples],
         sample_types=[s.sample_type for s in samples],

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from etl.errors import InputError, OmicsKBError
 from etl.runs import LoadReport, ProgressFn, run_load
-from etl.textio import iter_lines
+from etl.textio import data_file_stem, iter_lines
 
 SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")
 MATRIX_FORMATS = ("auto", "cct", "cbt", "tsv", "gct")
@@ -177,20 +177,13 @@ PANCAN_MATRICES = {
 }
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".gz", ".txt", ".tsv", ".cct", ".cbt", ".maf"):
-        name = name.removesuffix(suffix)
-    return name
-
-
 def plan_cptac2019(directory: Path) -> tuple[list[PlannedLoad], list[tuple[Path, str]]]:
     plan: list[PlannedLoad] = []
     skipped: list[tuple[Path, str]] = []
     matrices: list[PlannedLoad] = []
     mafs: list[PlannedLoad] = []
     for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")):
-        stem = _stem(path)
+        stem = data_file_stem(path)
         if stem == "clinical":
             plan.append(PlannedLoad(path, "samples", "cptac2019"))
         elif stem in CPTAC2019_MATRICES:
@@ -211,7 +204,7 @@ def plan_pancan(directory: Path, cohort_names: list[str]) -> tuple[list[PlannedL
     matrices: list[PlannedLoad] = []
     skipped: list[tuple[Path, str]] = []
     for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")):
-        stem = _stem(path)
+        stem = data_file_stem(path)
         prefix = next((p for p in prefixes if stem.upper().startswith(p + "_")), None)
         if prefix is None:
             skipped.append((path, "file name does not start with this cohort's code"))

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from etl.db import is_duckdb
+
 REASON_NOT_IN_GENE_TABLE = "GeneID not in gene table"
 REASON_UNKNOWN_SYMBOL = "symbol not found"
 REASON_AMBIGUOUS_SYMBOL = "symbol ambiguous"
@@ -38,7 +40,7 @@ def strip_version(identifier: str) -> str:
 def _rows(conn: sa.Connection, sql: str, params: dict) -> list[tuple]:
     """All rows as plain tuples; on DuckDB straight from the driver (SQLAlchemy's row objects cost
     more than the query when a pan-cancer load resolves against 500k symbols and xrefs)."""
-    if conn.dialect.name == "duckdb":
+    if is_duckdb(conn):
         raw_sql = sql
         for name in params:
             raw_sql = raw_sql.replace(f":{name}", f"${name}")

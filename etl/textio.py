@@ -121,6 +121,21 @@ def iter_rows(
         yield lineno, split_fields(path, lineno, line, width, sep)
 
 
+DATA_SUFFIXES = (".gz", ".txt", ".tsv", ".cct", ".cbt", ".gct", ".maf")
+
+
+def data_file_stem(path: str | Path) -> str:
+    """The file name without its data extensions: CNA.cct.gz -> CNA, somatic.maf.gz -> somatic."""
+    name = Path(path).name
+    changed = True
+    while changed:
+        changed = False
+        for suffix in DATA_SUFFIXES:
+            if name.lower().endswith(suffix) and len(name) > len(suffix):
+                name, changed = name[: -len(suffix)], True
+    return name
+
+
 def none_if_dash(value: str) -> str | None:
     """NCBI files write '-' for a missing value."""
     return None if value in ("-", "") else value

@@ -23,24 +23,17 @@ from etl.loaders.samples import ensure_samples, resolve_cohort, sample_rows
 from etl.resolve import GeneIndex, Resolution
 from etl.runs import LoadContext
 from etl.sources.matrix import MatrixData
+from etl.textio import data_file_stem
 
 GENE_LEVEL_OMICS = ("rna", "protein", "cnv", "methylation", "mutation")
 SITE_OMICS = ("phospho", "acetyl")
 SAMPLE_SCOPES = {"tumor": "tumor", "normal": "adjacent_normal"}
 _VARIANT_ID = re.compile(r"^(?P<gene>[^_]+(?:_[^_]+)*?)_(?P<change>[pcgnrm]\.\S+)$")
 GENE_SYMBOL_ANNOTATIONS = ("geneSymbol", "GeneSymbol", "gene_symbol", "Gene.Symbol", "symbol")
-_MATRIX_SUFFIXES = (".gz", ".txt", ".tsv", ".cct", ".cbt", ".gct")
 
 
 def dataset_name_for(path: Path) -> str:
-    name = path.name
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _MATRIX_SUFFIXES:
-            if name.lower().endswith(suffix) and len(name) > len(suffix):
-                name, changed = name[: -len(suffix)], True
-    return name
+    return data_file_stem(path)
 
 
 @dataclasses.dataclass

@@ -107,11 +107,7 @@ def load_sample_sheet(ctx: LoadContext, sheet, cohort: str) -> None:
     owner_ids: list[int]
     if sheet.level == "sample":
         records = [(s.label, s.sample_type or "tumor", patients[s.patient or s.label], s.excluded, s.replicate) for s in sheet.samples]
-        seen: dict[tuple[str, str], int] = {}
-        for s, (label, sample_type, *_rest) in zip(sheet.samples, records):
-            if (label, sample_type) in seen:
-                raise InputError(sheet.path, s.line, f"duplicate sample {label!r} (first on line {seen[(label, sample_type)]})", column=1)
-            seen[(label, sample_type)] = s.line
+        # Labels are unique: every sample-sheet reader rejects a repeated one with its line.
         ids = upsert_samples(ctx, cohort, records)
         owner_ids = [ids[(label, sample_type)] for label, sample_type, *_ in records]
         owner_column = "sample_id"
