@@ -26,10 +26,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from etl.blocks import fetch_block
-from etl.cohorts import load_cohort_directory
-from etl.db import make_engine, upgrade
-from etl.runs import run_load
+from omicskb.etl.blocks import fetch_block
+from omicskb.etl.cohorts import load_cohort_directory
+from omicskb.etl.db import make_engine, upgrade
+from omicskb.etl.runs import run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORTS = ("BRCA", "CCRCC", "COAD", "GBM", "HNSCC", "LSCC", "LUAD", "OV", "PDAC", "UCEC")
@@ -40,7 +40,7 @@ def peak_rss_gb() -> float:
 
 
 def prepare_database(target: str, genes_from: str | None) -> sa.Engine:
-    from etl.cli.load import LOADERS
+    from omicskb.etl.cli.load import LOADERS
 
     engine = make_engine(target)
     upgrade(engine)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from etl.db import make_engine, upgrade
-from etl.genecard import gene_card
-from etl.cli.load import LOADERS
-from etl.runs import run_load
+from omicskb.etl.db import make_engine, upgrade
+from omicskb.etl.genecard import gene_card
+from omicskb.etl.cli.load import LOADERS
+from omicskb.etl.runs import run_load
 
 CORE = [
     ("gene-info", "ncbi/Homo_sapiens.gene_info.gz"),
@@ -61,7 +61,7 @@ def naive_gene2go(realdata: Path, target: str, rows: int) -> float:
                             "go_term_as_given": f[5], "source_kind": "gene2go", "release_id": 1})
             if len(records) == rows:
                 break
-    from schema.models import GeneGoAnnotation
+    from omicskb.schema.models import GeneGoAnnotation
 
     start = time.perf_counter()
     with engine.begin() as conn:

@@ -12,8 +12,8 @@ import dataclasses
 import numpy as np
 import sqlalchemy as sa
 
-from etl.db import is_duckdb
-from etl.errors import LookupFailed
+from omicskb.etl.db import is_duckdb
+from omicskb.etl.errors import LookupFailed
 
 
 @dataclasses.dataclass

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from etl.errors import InputError, OmicsKBError
-from etl.runs import LoadReport, ProgressFn, run_load
-from etl.textio import data_file_stem, iter_lines
+from omicskb.etl.errors import InputError, OmicsKBError
+from omicskb.etl.runs import LoadReport, ProgressFn, run_load
+from omicskb.etl.textio import data_file_stem, iter_lines
 
 SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")
 MATRIX_FORMATS = ("auto", "cct", "cbt", "tsv", "gct")
@@ -57,7 +57,7 @@ def detect_matrix_format(path: Path) -> str:
 
 
 def read_sample_sheet(path: Path, format: str):
-    from etl.sources import cptac2019_clinical, gct, pancan_meta, tsi
+    from omicskb.etl.sources import cptac2019_clinical, gct, pancan_meta, tsi
 
     format = detect_sample_format(path) if format == "auto" else format
     readers = {
@@ -73,7 +73,7 @@ def read_sample_sheet(path: Path, format: str):
 
 
 def load_samples_file(engine: sa.Engine, path: Path, cohort: str, format: str = "auto", progress: ProgressFn | None = None) -> LoadReport:
-    from etl.loaders.samples import load_sample_sheet
+    from omicskb.etl.loaders.samples import load_sample_sheet
 
     try:
         kind, _ = read_sample_sheet(path, format)
@@ -81,7 +81,7 @@ def load_samples_file(engine: sa.Engine, path: Path, cohort: str, format: str = 
         kind = "tsi"  # unreadable: the loader below raises again inside the run, so the failure is logged
 
     def loader(ctx):
-        from etl.loaders.samples import resolve_cohort
+        from omicskb.etl.loaders.samples import resolve_cohort
 
         _, read = read_sample_sheet(path, format)
         code = resolve_cohort(ctx.conn, cohort, path)
@@ -101,8 +101,8 @@ def load_matrix_file(
     unit: str | None = None,
     progress: ProgressFn | None = None,
 ) -> LoadReport:
-    from etl.loaders.matrices import load_matrix
-    from etl.sources import gct, matrix
+    from omicskb.etl.loaders.matrices import load_matrix
+    from omicskb.etl.sources import gct, matrix
 
     if omics not in OMICS_TYPES:
         raise OmicsKBError(f"unknown omics type {omics!r} (one of {', '.join(OMICS_TYPES)})")
@@ -123,8 +123,8 @@ def load_matrix_file(
 
 
 def load_maf_file(engine: sa.Engine, path: Path, cohort: str, name: str | None = None, progress: ProgressFn | None = None) -> LoadReport:
-    from etl.loaders.mutations import load_maf
-    from etl.sources import maf
+    from omicskb.etl.loaders.mutations import load_maf
+    from omicskb.etl.sources import maf
 
     return run_load(engine, maf.SOURCE_KIND, path, lambda ctx: load_maf(ctx, cohort=cohort, name=name), command=f"load maf --cohort {cohort}", progress=progress)
 
@@ -237,7 +237,7 @@ def load_cohort_directory(
         plan, skipped = plan_cptac2019(directory)
     elif layout == "pancan":
         with engine.connect() as conn:
-            from etl.loaders.samples import resolve_cohort
+            from omicskb.etl.loaders.samples import resolve_cohort
 
             code = resolve_cohort(conn, cohort, directory)
             aliases = conn.execute(sa.text("SELECT aliases FROM cohort WHERE cohort_code = :c"), {"c": code}).scalar()

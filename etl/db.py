@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from etl.errors import DatabaseError
-from schema import MIGRATIONS_DIR, SCHEMA_REVISION
-from schema.models import Base
+from omicskb.etl.errors import DatabaseError
+from omicskb.schema import MIGRATIONS_DIR, SCHEMA_REVISION
+from omicskb.schema.models import Base
 
 # Alembic and pyarrow are imported where used: `omicskb gene` needs neither, and starts faster.
 
@@ -61,7 +61,7 @@ def is_duckdb(conn: sa.Connection | sa.Engine) -> bool:
 
 
 def alembic_config(connection: sa.Connection | None = None):
-    import schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
+    import omicskb.schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
     from alembic.config import Config
 
     config = Config()

@@ -12,9 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from etl.errors import LookupFailed
-from etl.queries import run_saved
-from etl.resolve import strip_version
+from omicskb.etl.errors import LookupFailed
+from omicskb.etl.queries import run_saved
+from omicskb.etl.resolve import strip_version
 
 NAMESPACE_ORDER = ("biological_process", "cellular_component", "molecular_function")
 _ENSEMBL_GENE = re.compile(r"ENS[A-Z]*G\d{11}(\.\d+)?(_PAR_Y)?", re.IGNORECASE)

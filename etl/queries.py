@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from etl.errors import OmicsKBError
+from omicskb.etl.errors import OmicsKBError
 
 QUERIES_DIR = Path(os.environ.get("OMICSKB_QUERIES", Path(__file__).resolve().parent.parent / "queries"))
 PARAM_TYPES = {"TEXT": str, "INTEGER": int, "FLOAT": float, "BOOLEAN": bool}

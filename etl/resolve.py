@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from etl.db import is_duckdb
+from omicskb.etl.db import is_duckdb
 
 REASON_NOT_IN_GENE_TABLE = "GeneID not in gene table"
 REASON_UNKNOWN_SYMBOL = "symbol not found"

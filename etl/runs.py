@@ -20,11 +20,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from etl import __version__
-from etl.db import bulk_insert, utcnow
-from etl.errors import InputError, OmicsKBError
-from etl.textio import sha256_file
-from schema.models import LoadRun, SourceRelease
+from omicskb.etl import __version__
+from omicskb.etl.db import bulk_insert, utcnow
+from omicskb.etl.errors import InputError, OmicsKBError
+from omicskb.etl.textio import sha256_file
+from omicskb.schema.models import LoadRun, SourceRelease
 
 ProgressFn = Callable[[str], None]
 

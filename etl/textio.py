@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from etl.errors import InputError
+from omicskb.etl.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 _HASH_CHUNK = 1 << 20

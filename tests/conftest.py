@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from etl.cli import cli
-from etl.db import make_engine, upgrade
+from omicskb.etl.cli import cli
+from omicskb.etl.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

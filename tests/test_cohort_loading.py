@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from conftest import DATA, SEEDS, query_rows, snapshot
-from etl.blocks import fetch_block
-from etl.db import make_engine
-from etl.sources import matrix
+from omicskb.etl.blocks import fetch_block
+from omicskb.etl.db import make_engine
+from omicskb.etl.sources import matrix
 
 UCEC = SEEDS / "ucec"
 PANCAN = DATA / "pancan"
@@ -233,7 +233,7 @@ def test_unknown_cohort_is_a_data_error(ucec_samples, omicskb, tmp_path):
 
 def test_failure_after_rows_were_written_leaves_no_trace(ucec_samples, omicskb, tmp_path, monkeypatch):
     """Break the load after features, the dataset and its samples are written: the rollback removes them."""
-    import etl.loaders.matrices as matrices
+    import omicskb.etl.loaders.matrices as matrices
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full (simulated)")

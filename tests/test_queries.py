@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import query_rows
-from etl.queries import QUERIES_DIR, QueryError, catalogue, parse, run_saved
-from etl.db import make_engine
+from omicskb.etl.queries import QUERIES_DIR, QueryError, catalogue, parse, run_saved
+from omicskb.etl.db import make_engine
 
 SAMPLE_VALUES = {"gene_id": "3574", "symbol": "IL7", "xref_db": "Ensembl", "accession": "ENSG00000104432", "go_id": "GO:0006916", "cohort": "UCEC"}
 

@@ -26,7 +26,7 @@ FULL_LOAD = [
 def full_db(realdata, tmp_path_factory):
     from click.testing import CliRunner
 
-    from etl.cli import cli
+    from omicskb.etl.cli import cli
 
     target = str(tmp_path_factory.mktemp("full") / "full.duckdb")
     runner = CliRunner()

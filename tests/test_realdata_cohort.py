@@ -24,7 +24,7 @@ def fingerprint(target: str) -> dict:
 def ucec(realdata, tmp_path_factory):
     from click.testing import CliRunner
 
-    from etl.cli import cli
+    from omicskb.etl.cli import cli
 
     folder = realdata / "cptac-ucec-2019"
     if not (folder / "clinical.txt").is_file():

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from etl.db import current_revision, downgrade, head_revision, make_engine, upgrade
-from schema import SCHEMA_REVISION
-from schema.models import Base
+from omicskb.etl.db import current_revision, downgrade, head_revision, make_engine, upgrade
+from omicskb.schema import SCHEMA_REVISION
+from omicskb.schema.models import Base
 
 VIEWS = {"gene_summary_current", "go_id_primary", "measurement", "sample_clinical"}
 
@@ -101,8 +101,8 @@ def test_models_and_migrations_agree_on_duckdb(duckdb_target):
 
 
 def test_every_load_command_has_a_source_kind_row(target):
-    from etl.cli.load import LOADERS
-    from etl.sources import gene_orthologs, hcop
+    from omicskb.etl.cli.load import LOADERS
+    from omicskb.etl.sources import gene_orthologs, hcop
 
     kinds = {kind for kind, _, _ in LOADERS.values() if kind} | {gene_orthologs.SOURCE_KIND, hcop.SOURCE_KIND}
     engine = make_engine(target)

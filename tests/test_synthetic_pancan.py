@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from benchmarks import synthetic_pancan as gen
-from etl.sources import matrix, pancan_meta
-from etl.sources.sites import collapse_duplicate_sites, parse_pancan_site
+from omicskb.etl.sources import matrix, pancan_meta
+from omicskb.etl.sources.sites import collapse_duplicate_sites, parse_pancan_site
 
 ROOT = Path(__file__).resolve().parents[1]
 PANCAN = ROOT / "tests" / "data" / "pancan"

@@ -9,9 +9,9 @@ import sys
 
 import click
 
-from etl import __version__
-from etl.db import make_engine, resolve_target
-from etl.errors import OmicsKBError
+from omicskb.etl import __version__
+from omicskb.etl.db import make_engine, resolve_target
+from omicskb.etl.errors import OmicsKBError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -71,7 +71,7 @@ def cli(ctx: click.Context, target: str | None, quiet: bool) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-from etl.cli import admin, cohorts, gene, load, query  # noqa: E402  (command modules register themselves)
+from omicskb.etl.cli import admin, cohorts, gene, load, query  # noqa: E402  (command modules register themselves)
 
 for module in (admin, load, gene, cohorts, query):
     module.register(cli)

@@ -1,3 +1,3 @@
-from etl.cli import main
+from omicskb.etl.cli import main
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
-from etl.db import current_revision, head_revision, require_schema, upgrade
+from omicskb.etl.db import current_revision, head_revision, require_schema, upgrade
 
 
 @click.command()

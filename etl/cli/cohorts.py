@@ -8,9 +8,9 @@ from collections import defaultdict
 import click
 import sqlalchemy as sa
 
-from etl.db import require_schema
-from etl.genecard import find_gene
-from etl.queries import run_saved
+from omicskb.etl.db import require_schema
+from omicskb.etl.genecard import find_gene
+from omicskb.etl.queries import run_saved
 
 
 def cohort_overview(conn) -> list[dict]:

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from etl.db import require_schema
-from etl.errors import LookupFailed
-from etl.genecard import gene_card, render_text
+from omicskb.etl.db import require_schema
+from omicskb.etl.errors import LookupFailed
+from omicskb.etl.genecard import gene_card, render_text
 
 
 @click.command()

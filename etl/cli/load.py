@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from etl.db import require_schema
-from etl.errors import InputError
-from etl.loaders import genes, go, orthologs, transcripts
-from etl.sources import (
+from omicskb.etl.db import require_schema
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders import genes, go, orthologs, transcripts
+from omicskb.etl.sources import (
     categories, cohorts, gaf, gene2ensembl, gene2go, gene_info, go_obo, gtf, hgnc, isoforms, species_genes, summaries,
 )
-from etl.runs import LoadReport, run_load
-from etl.textio import iter_lines, split_fields
+from omicskb.etl.runs import LoadReport, run_load
+from omicskb.etl.textio import iter_lines, split_fields
 
 # command name -> (source kind, loader, what it reads); `orthologs` picks its kind from the header
 LOADERS = {
@@ -96,8 +96,8 @@ def seeds(settings, directory: Path) -> None:
 
     A `cohort` line names a directory, a cohort and a layout: cohort<TAB>DIR<TAB>COHORT<TAB>LAYOUT.
     """
-    from etl.cli.load_cohort import describe as describe_cohort
-    from etl.cohorts import LAYOUTS, load_cohort_directory
+    from omicskb.etl.cli.load_cohort import describe as describe_cohort
+    from omicskb.etl.cohorts import LAYOUTS, load_cohort_directory
 
     manifest = directory / SEED_MANIFEST
     entries = []
@@ -130,7 +130,7 @@ def seeds(settings, directory: Path) -> None:
             do_load(settings, command, file)
 
 
-from etl.cli import load_cohort  # noqa: E402  (adds samples, matrix, maf, cohort to this group)
+from omicskb.etl.cli import load_cohort  # noqa: E402  (adds samples, matrix, maf, cohort to this group)
 
 load_cohort.register(load)
 

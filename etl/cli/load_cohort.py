@@ -6,19 +6,19 @@ from pathlib import Path
 
 import click
 
-from etl.cohorts import (
+from omicskb.etl.cohorts import (
     LAYOUTS, MATRIX_FORMATS, OMICS_TYPES, SAMPLE_FORMATS, SAMPLE_SCOPES,
     load_cohort_directory, load_maf_file, load_matrix_file, load_samples_file,
 )
-from etl.db import require_schema
-from etl.runs import LoadReport
+from omicskb.etl.db import require_schema
+from omicskb.etl.runs import LoadReport
 
 FILE = click.Path(path_type=Path, dir_okay=False)
 COHORT = click.option("--cohort", "-c", required=True, help="Cohort code or alias (UCEC, ccRCC, HGSC, ...).")
 
 
 def describe(report: LoadReport) -> list[str]:
-    from etl.cli.load import describe as describe_load
+    from omicskb.etl.cli.load import describe as describe_load
 
     lines = describe_load(report)
     lines += [f"  note: {note}" for note in report.notes]

@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from etl.db import require_schema
-from etl.queries import catalogue, get, run_saved
+from omicskb.etl.db import require_schema
+from omicskb.etl.queries import catalogue, get, run_saved
 
 
 @click.command()

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from etl.db import bulk_insert, stage, insert_staged
+from omicskb.etl.db import bulk_insert, stage, insert_staged
 
 
 class Columns:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from etl.db import upsert_lookup
-from etl.errors import InputError
-from etl.loaders import Columns, replace_rows, taxa_scope, upsert_rows
-from etl.resolve import GeneIndex, strip_version
-from etl.runs import LoadContext
-from etl.sources import categories, cohorts, gene_info, hgnc, species_genes, summaries
+from omicskb.etl.db import upsert_lookup
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders import Columns, replace_rows, taxa_scope, upsert_rows
+from omicskb.etl.resolve import GeneIndex, strip_version
+from omicskb.etl.runs import LoadContext
+from omicskb.etl.sources import categories, cohorts, gene_info, hgnc, species_genes, summaries
 
 
 def _ensembl_parts(accession: str) -> tuple[str, str | None]:

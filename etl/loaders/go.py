@@ -6,12 +6,12 @@ import datetime
 import re
 from collections import defaultdict
 
-from etl.db import upsert_lookup
-from etl.errors import InputError
-from etl.loaders import Columns, replace_rows, taxa_scope
-from etl.resolve import GeneIndex
-from etl.runs import LoadContext
-from etl.sources import gaf, gene2go, go_obo
+from omicskb.etl.db import upsert_lookup
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders import Columns, replace_rows, taxa_scope
+from omicskb.etl.resolve import GeneIndex
+from omicskb.etl.runs import LoadContext
+from omicskb.etl.sources import gaf, gene2go, go_obo
 
 # Annotations propagate up these relations; the closure table follows them only.
 PROPAGATING_RELATIONS = ("is_a", "part_of")

@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-from etl.db import bulk_insert, is_duckdb, stage
-from etl.errors import InputError
-from etl.loaders.samples import ensure_samples, resolve_cohort, sample_rows
-from etl.resolve import GeneIndex, Resolution
-from etl.runs import LoadContext
-from etl.sources.matrix import MatrixData
-from etl.textio import data_file_stem
+from omicskb.etl.db import bulk_insert, is_duckdb, stage
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders.samples import ensure_samples, resolve_cohort, sample_rows
+from omicskb.etl.resolve import GeneIndex, Resolution
+from omicskb.etl.runs import LoadContext
+from omicskb.etl.sources.matrix import MatrixData
+from omicskb.etl.textio import data_file_stem
 
 GENE_LEVEL_OMICS = ("rna", "protein", "cnv", "methylation", "mutation")
 SITE_OMICS = ("phospho", "acetyl")
@@ -169,7 +169,7 @@ def _collapse_sites(ids: list[str], values: np.ndarray, parse, cache: Resolution
     releases), so a 100k-site file costs one dictionary pass instead of a full regrouping."""
     from collections import Counter
 
-    from etl.sources import sites
+    from omicskb.etl.sources import sites
 
     keys: list[object] = []
     for raw in ids:
@@ -191,7 +191,7 @@ def _collapse_sites(ids: list[str], values: np.ndarray, parse, cache: Resolution
 
 def resolve_features(ctx: LoadContext, data: MatrixData, omics: str) -> tuple[list[int], list[FeatureSpec], int]:
     """(rows kept, their feature specs, number of unresolved ids) for a matrix of `omics`."""
-    from etl.sources import sites
+    from omicskb.etl.sources import sites
 
     cache = resolution_cache(ctx.conn)
     resolver = FeatureResolver(ctx, cache)

@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-from etl.db import bulk_insert
-from etl.errors import InputError
-from etl.loaders import Columns
-from etl.loaders.matrices import FeatureSpec, dataset_name_for, feature_ids_for, insert_rows, replace_dataset, resolution_cache
-from etl.loaders.samples import resolve_cohort, sample_rows
-from etl.runs import LoadContext
-from etl.sources import maf
+from omicskb.etl.db import bulk_insert
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders import Columns
+from omicskb.etl.loaders.matrices import FeatureSpec, dataset_name_for, feature_ids_for, insert_rows, replace_dataset, resolution_cache
+from omicskb.etl.loaders.samples import resolve_cohort, sample_rows
+from omicskb.etl.runs import LoadContext
+from omicskb.etl.sources import maf
 
 
 def _sample_matcher(conn: sa.Connection, cohort: str):
@@ -48,7 +48,7 @@ def _sample_matcher(conn: sa.Connection, cohort: str):
 
 
 def _header_column(path: Path, name: str) -> int | None:
-    from etl.textio import iter_lines
+    from omicskb.etl.textio import iter_lines
 
     for _, line in iter_lines(path):
         if line.startswith("#"):

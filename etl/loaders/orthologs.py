@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from etl.db import upsert_lookup
-from etl.loaders import Columns, replace_rows
-from etl.resolve import GeneIndex
-from etl.runs import LoadContext
-from etl.sources import gene_orthologs, hcop
-from etl.textio import iter_lines
+from omicskb.etl.db import upsert_lookup
+from omicskb.etl.loaders import Columns, replace_rows
+from omicskb.etl.resolve import GeneIndex
+from omicskb.etl.runs import LoadContext
+from omicskb.etl.sources import gene_orthologs, hcop
+from omicskb.etl.textio import iter_lines
 
 ORTHOLOG_COLUMNS = ("gene_id", "other_taxon_id", "other_gene_id", "source_kind", "other_id_kind", "other_symbol", "support")
 

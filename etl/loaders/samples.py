@@ -12,10 +12,10 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from etl.db import bulk_insert
-from etl.errors import InputError
-from etl.loaders import Columns, bound, upsert_rows
-from etl.runs import LoadContext
+from omicskb.etl.db import bulk_insert
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders import Columns, bound, upsert_rows
+from omicskb.etl.runs import LoadContext
 
 NORMAL_FOR_STATISTICS = "adjacent_normal"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from etl.errors import InputError
-from etl.loaders import Columns, replace_rows
-from etl.resolve import GeneIndex
-from etl.runs import LoadContext
-from etl.sources import gene2ensembl, gtf, isoforms
+from omicskb.etl.errors import InputError
+from omicskb.etl.loaders import Columns, replace_rows
+from omicskb.etl.resolve import GeneIndex
+from omicskb.etl.runs import LoadContext
+from omicskb.etl.sources import gene2ensembl, gtf, isoforms
 
 TRANSCRIPT_COLUMNS = (
     "transcript_id", "source_kind", "transcript_version", "gene_id", "ensembl_gene_id", "ensembl_gene_version",

@@ -10,8 +10,8 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_rows, none_if_dash
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_rows, none_if_dash
 
 SOURCE_KIND = "categories"
 COLUMNS: tuple[str, ...] = ("GeneID", "Symbol", "Category")

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_rows
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_rows
 
 SOURCE_KIND = "cohorts"
 COLUMNS: tuple[str, ...] = ("cohort", "name", "aliases")

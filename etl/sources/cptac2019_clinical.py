@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_sample_type, split_replicate
-from etl.textio import iter_lines, split_fields
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_sample_type, split_replicate
+from omicskb.etl.textio import iter_lines, split_fields
 
 SOURCE_KIND = "cptac2019_clinical"
 TYPE_COLUMN = "Proteomics_Tumor_Normal"

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_lines
 
 SOURCE_KIND: str = "gaf"
 # GAF has no header row; these are the column names of the GAF 2.1 specification, in order.

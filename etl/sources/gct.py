@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.matrix import MatrixData, check_feature_ids, check_sample_labels, read_block
-from etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_name, normalise_sample_type, split_replicate
-from etl.textio import iter_lines, split_fields
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.matrix import MatrixData, check_feature_ids, check_sample_labels, read_block
+from omicskb.etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_name, normalise_sample_type, split_replicate
+from omicskb.etl.textio import iter_lines, split_fields
 
 SOURCE_KIND = "gct"
 VERSION = "#1.3"

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.gene_info import require_digits, split_multi
-from etl.textio import iter_rows, none_if_dash
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.gene_info import require_digits, split_multi
+from omicskb.etl.textio import iter_rows, none_if_dash
 
 SOURCE_KIND = "gene2go"
 

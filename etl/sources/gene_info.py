@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_rows, none_if_dash
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_rows, none_if_dash
 
 SOURCE_KIND = "gene_info"
 

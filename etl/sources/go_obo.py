@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_lines
 
 SOURCE_KIND: str = "go_obo"
 # OBO is tag-value, not tabular: there is no header row to declare.

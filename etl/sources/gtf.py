@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_lines
 
 SOURCE_KIND = "gtf"
 

@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import iter_lines
 
 SOURCE_KIND = "hgnc"
 

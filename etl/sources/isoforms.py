@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.gtf import split_ensembl_id
-from etl.sources.hgnc import resolve_columns
-from etl.textio import iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.gtf import split_ensembl_id
+from omicskb.etl.sources.hgnc import resolve_columns
+from omicskb.etl.textio import iter_lines
 
 SOURCE_KIND = "isoforms"
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.errors import InputError
-from etl.textio import is_gzip, iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import is_gzip, iter_lines
 
 SOURCE_KIND = "matrix"
 FORMATS = ("cct", "cbt", "tsv")

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.sample_sheet import (
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.sample_sheet import (
     first_occurrence,
     CLINICAL_TYPES,
     Attribute,
@@ -32,7 +32,7 @@ from etl.sources.sample_sheet import (
     infer_attribute,
     parse_declared,
 )
-from etl.textio import iter_lines, split_fields
+from omicskb.etl.textio import iter_lines, split_fields
 
 SOURCE_KIND = "pancan_meta"
 SOURCE_KIND_SURVIVAL = "pancan_survival"

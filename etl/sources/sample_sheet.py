@@ -51,7 +51,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from etl.errors import InputError
+from omicskb.etl.errors import InputError
 
 CLINICAL_TYPES = ("CON", "BIN", "ORD", "CAT", "SUR", "TXT")  # TXT = free text / identifiers, never tested
 SAMPLE_TYPES = ("tumor", "adjacent_normal", "myometrium_normal", "enriched_normal", "blood_normal", "other_normal", "other")

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.textio import check_header, iter_lines
+from omicskb.etl.errors import InputError
+from omicskb.etl.textio import check_header, iter_lines
 
 SOURCE_KIND = "species_genes"
 

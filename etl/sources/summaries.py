@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.gene_info import require_digits
-from etl.textio import iter_rows
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.gene_info import require_digits
+from omicskb.etl.textio import iter_rows
 
 SOURCE_KIND = "summaries"
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.errors import InputError
-from etl.sources.matrix import check_sample_labels
-from etl.sources.sample_sheet import (
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources.matrix import check_sample_labels
+from omicskb.etl.sources.sample_sheet import (
     first_occurrence,
     Attribute,
     SampleRecord,
@@ -43,7 +43,7 @@ from etl.sources.sample_sheet import (
     parse_declared,
     split_replicate,
 )
-from etl.textio import iter_lines, split_fields
+from omicskb.etl.textio import iter_lines, split_fields
 
 SOURCE_KIND = "tsi"
 TSI_TYPES = frozenset({"BIN", "CAT", "CON", "ORD", "SUR"})

@@ -6,8 +6,8 @@ import os
 
 from alembic import context
 
-import schema.dialects  # noqa: F401  (registers the DuckDB implementation)
-from schema.models import Base
+import omicskb.schema.dialects  # noqa: F401  (registers the DuckDB implementation)
+from omicskb.schema.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,7 +20,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    from etl.db import make_engine
+    from omicskb.etl.db import make_engine
 
     target = context.get_x_argument(as_dictionary=True).get("db") or os.environ.get("OMICSKB_DB") or "omicskb.duckdb"
     engine = make_engine(target)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import cptac2019_clinical
-from etl.sources.sample_sheet import CLINICAL_TYPES, SAMPLE_TYPES
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import cptac2019_clinical
+from omicskb.etl.sources.sample_sheet import CLINICAL_TYPES, SAMPLE_TYPES
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "cptac" / "ucec_clinical_subset.txt"
 EXCLUDED = {"S004", "S013", "S015", "S035", "S043", "S047", "S052", "S089", "S104"}

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fixture_edits import fixture_lines, with_field, write_lines
 
-from etl.errors import InputError
-from etl.sources import gaf
-from etl.sources.gaf import GafHeader, GafRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gaf
+from omicskb.etl.sources.gaf import GafHeader, GafRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "go"
 FIXTURE = DATA / "goa_human_il7_and_neighbours.gaf"

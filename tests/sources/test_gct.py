@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from etl.errors import InputError
-from etl.sources import gct
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gct
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "gct" / "brca_like_proteome.gct"
 SAMPLES = ["CPT000814", "CPT001846", "X01BR001", "X01BR008", "X01BR009", "X01BR010"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import gene2ensembl
-from etl.sources.gene2ensembl import Gene2EnsemblRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gene2ensembl
+from omicskb.etl.sources.gene2ensembl import Gene2EnsemblRecord
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ncbi" / "gene2ensembl_il7_primary.tsv"
 HEADER = FIXTURE.read_text(encoding="utf-8").splitlines()[0]

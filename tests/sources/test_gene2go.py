@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fixture_edits import fixture_lines, with_field, write_lines
 
-from etl.errors import InputError
-from etl.sources import gene2go
-from etl.sources.gene2go import Gene2GoRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gene2go
+from omicskb.etl.sources.gene2go import Gene2GoRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ncbi"
 FIXTURE = DATA / "gene2go_il7_and_edge_cases.tsv"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fixture_edits import fixture_lines, with_field, write_lines
 
-from etl.errors import InputError
-from etl.sources import gene_info
-from etl.sources.gene_info import GeneInfoRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gene_info
+from omicskb.etl.sources.gene_info import GeneInfoRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ncbi"
 FIXTURE = DATA / "gene_info_il7_and_edge_cases.tsv"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import gene_orthologs
-from etl.sources.gene_orthologs import OrthologRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gene_orthologs
+from omicskb.etl.sources.gene_orthologs import OrthologRecord
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ncbi" / "gene_orthologs_il7_human_mouse.tsv"
 HEADER = "#tax_id\tGeneID\trelationship\tOther_tax_id\tOther_GeneID"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import gaf, go_obo
-from etl.sources.go_obo import GoTermRecord, OboHeader, TypedefRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gaf, go_obo
+from omicskb.etl.sources.go_obo import GoTermRecord, OboHeader, TypedefRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "go"
 FIXTURE = DATA / "go_il7_terms_with_ancestors.obo"

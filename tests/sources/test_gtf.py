@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import gtf
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import gtf
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "gtf"
 GENCODE = DATA / "gencode_il7_transcripts.gtf"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import hcop
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import hcop
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hcop"
 CSV = DATA / "hcop_human_mouse_il7.csv"

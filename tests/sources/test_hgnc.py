@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import hgnc
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import hgnc
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hgnc"
 FIXTURE = DATA / "hgnc_il7_and_edge_cases.tsv"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import isoforms
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import isoforms
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "isoforms"
 FIXTURE = DATA / "il7_isoform_selection.tsv"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from fixture_edits import fixture_lines, with_field, write_lines
 
-from etl.errors import InputError
-from etl.sources import maf
-from etl.sources.maf import MafRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import maf
+from omicskb.etl.sources.maf import MafRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cptac"
 FIXTURE = DATA / "ucec_somatic_subset.maf"

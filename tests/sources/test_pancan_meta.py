@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import pancan_meta
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import pancan_meta
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pancan"
 META = DATA / "UCEC_meta.txt"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import sample_sheet
-from etl.sources.sample_sheet import infer_attribute, normalise_sample_type, parse_declared, split_replicate, unquote
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import sample_sheet
+from omicskb.etl.sources.sample_sheet import infer_attribute, normalise_sample_type, parse_declared, split_replicate, unquote
 
 
 @pytest.mark.parametrize(

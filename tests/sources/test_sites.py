@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from etl.sources import matrix
-from etl.sources.sites import SiteId, collapse_duplicate_sites, parse_pancan_site, parse_symbol_site, site_key
+from omicskb.etl.sources import matrix
+from omicskb.etl.sources.sites import SiteId, collapse_duplicate_sites, parse_pancan_site, parse_symbol_site, site_key
 
 PANCAN = Path(__file__).resolve().parents[1] / "data" / "pancan"
 PHOSPHO = "UCEC_phospho_site_abundance_log2_reference_intensity_normalized_{}.txt"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import species_genes as sg
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import species_genes as sg
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hgnc"
 MGI = DATA / "mgi_il7.tsv"

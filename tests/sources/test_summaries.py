@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import summaries
-from etl.sources.summaries import SummaryRecord
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import summaries
+from omicskb.etl.sources.summaries import SummaryRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ncbi"
 DEC_2010 = DATA / "il7_summary_refseq_2010-12.tsv"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.errors import InputError
-from etl.sources import tsi
+from omicskb.etl.errors import InputError
+from omicskb.etl.sources import tsi
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tsi"
 SAMPLES_TYPED = DATA / "samples_as_rows_typed.tsi"
