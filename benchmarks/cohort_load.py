@@ -44,8 +44,6 @@ def prepare_database(target: str, genes_from: str | None) -> sa.Engine:
 
     engine = make_engine(target)
     upgrade(engine)
-    kind, loader, _ = LOADERS["cohorts"]
-    run_load(engine, kind, ROOT / "seeds" / "cohorts.tsv", loader, command="bench cohorts")
     realdata = Path(os.environ.get("OMICSKB_REALDATA", Path.home() / ".cache" / "omicskb-realdata"))
     gene_info = realdata / "ncbi" / "Homo_sapiens.gene_info.gz"
     if genes_from and gene_info.is_file():

@@ -81,10 +81,10 @@ def load_samples_file(engine: sa.Engine, path: Path, cohort: str, format: str = 
         kind = "tsi"  # unreadable: the loader below raises again inside the run, so the failure is logged
 
     def loader(ctx):
-        from omicskb.etl.loaders.samples import resolve_cohort
+        from omicskb.etl.loaders.samples import cohort_for_load
 
         _, read = read_sample_sheet(path, format)
-        code = resolve_cohort(ctx.conn, cohort, path)
+        code = cohort_for_load(ctx, cohort)
         load_sample_sheet(ctx, read(path), code)
 
     return run_load(engine, kind, path, loader, command=f"load samples --cohort {cohort}", progress=progress)
@@ -237,11 +237,11 @@ def load_cohort_directory(
         plan, skipped = plan_cptac2019(directory)
     elif layout == "pancan":
         with engine.connect() as conn:
-            from omicskb.etl.loaders.samples import resolve_cohort
+            from omicskb.etl.cohort_names import cohort_names, find_cohort
 
-            code = resolve_cohort(conn, cohort, directory)
-            aliases = conn.execute(sa.text("SELECT aliases FROM cohort WHERE cohort_code = :c"), {"c": code}).scalar()
-        plan, skipped = plan_pancan(directory, [code, cohort, *(aliases.split("|") if aliases else [])])
+            code = find_cohort(conn, cohort)
+            names = cohort_names(conn, code) if code else []
+        plan, skipped = plan_pancan(directory, [cohort, *names])
     else:
         raise OmicsKBError(f"unknown layout {layout!r} (one of {', '.join(LAYOUTS)})")
     if not plan:

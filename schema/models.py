@@ -30,6 +30,7 @@ load_run_id_seq = sa.Sequence("load_run_id_seq")
 source_release_id_seq = sa.Sequence("source_release_id_seq")
 gene_go_annotation_id_seq = sa.Sequence("gene_go_annotation_id_seq")
 unresolved_identifier_id_seq = sa.Sequence("unresolved_identifier_id_seq")
+load_batch_id_seq = sa.Sequence("load_batch_id_seq")
 
 
 class Base(DeclarativeBase):
@@ -51,6 +52,22 @@ class RunStatus(Base):
     description: Mapped[str] = mapped_column(sa.Text)
 
 
+class ReleaseState(Base):
+    """What a source release holds now: current, superseded (kept for rollback) or removed."""
+
+    __tablename__ = "release_state"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
+class IdentifierDisposition(Base):
+    """What happened to a row whose identifier did not resolve: stored unlinked, dropped or collapsed."""
+
+    __tablename__ = "identifier_disposition"
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+
+
 class SourceKind(Base):
     __tablename__ = "source_kind"
     code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
@@ -66,7 +83,7 @@ class GoNamespace(Base):
 
 class GoRelationType(Base):
     __tablename__ = "go_relation_type"
-    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
     propagates_annotation: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
@@ -79,7 +96,7 @@ class GoSuccessorKind(Base):
 
 class EvidenceCode(Base):
     __tablename__ = "evidence_code"
-    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
 
 
@@ -91,13 +108,13 @@ class SymbolKind(Base):
 
 class XrefDb(Base):
     __tablename__ = "xref_db"
-    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class GeneType(Base):
     __tablename__ = "gene_type"
-    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
 
 
@@ -110,7 +127,7 @@ class OmicsType(Base):
 
 class Taxon(Base):
     __tablename__ = "taxon"
-    taxon_id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    taxon_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     scientific_name: Mapped[str | None] = mapped_column(sa.Text, comment="NULL for a taxon first seen in data")
     common_name: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -120,14 +137,14 @@ class Taxon(Base):
 
 
 class LoadRun(Base):
-    """One invocation of a load command, whatever its outcome."""
+    """One invocation of a load (or undo) command, whatever its outcome."""
 
     __tablename__ = "load_run"
     run_id: Mapped[int] = mapped_column(
         sa.BigInteger, load_run_id_seq, primary_key=True, server_default=load_run_id_seq.next_value()
     )
     command: Mapped[str] = mapped_column(sa.Text)
-    source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
+    source_kind: Mapped[str | None] = mapped_column(sa.ForeignKey("source_kind.code"), comment="NULL for an undo spanning kinds (remove cohort)")
     file_path: Mapped[str] = mapped_column(sa.Text)
     file_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     file_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -140,13 +157,39 @@ class LoadRun(Base):
     release_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     message: Mapped[str | None] = mapped_column(sa.Text)
     omicskb_version: Mapped[str] = mapped_column(sa.String(32))
+    rows_removed: Mapped[int | None] = mapped_column(sa.BigInteger, comment="rows this run deleted (kept in release_archive when a release replaced them)")
+    rows_unlinked: Mapped[int | None] = mapped_column(sa.BigInteger, comment="rows stored under an unlinked feature (counted in rows_loaded too)")
+    process_id: Mapped[int | None] = mapped_column(sa.Integer, comment="the operating-system process that ran it")
+    host: Mapped[str | None] = mapped_column(sa.Text)
+    batch_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True, comment="the `load cohort` batch it belongs to")
+
+
+class LoadBatch(Base):
+    """One `load cohort` (or `load seeds`) command: the files it planned, so a batch stopped part-way shows."""
+
+    __tablename__ = "load_batch"
+    batch_id: Mapped[int] = mapped_column(
+        sa.BigInteger, load_batch_id_seq, primary_key=True, server_default=load_batch_id_seq.next_value()
+    )
+    command: Mapped[str] = mapped_column(sa.Text)
+    cohort_code: Mapped[str | None] = mapped_column(sa.Text)
+    directory: Mapped[str] = mapped_column(sa.Text)
+    planned_files: Mapped[str] = mapped_column(sa.Text, comment="newline-separated file names, in load order")
+    n_planned: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.ForeignKey("run_status.code"))
+    started_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    process_id: Mapped[int | None] = mapped_column(sa.Integer)
+    host: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class SourceRelease(Base):
-    """One source file as loaded: what it was, its checksum, and the run that loaded it."""
+    """One source file as loaded with its parameters: what it was, its checksum, the run that loaded
+    it, the slot it fills (an annotation source's scope, a dataset, a cohort's sample table) and
+    whether it is what that slot holds now."""
 
     __tablename__ = "source_release"
-    __table_args__ = (sa.UniqueConstraint("source_kind", "file_sha256"),)
     release_id: Mapped[int] = mapped_column(
         sa.BigInteger, source_release_id_seq, primary_key=True, server_default=source_release_id_seq.next_value()
     )
@@ -158,6 +201,30 @@ class SourceRelease(Base):
     release_date: Mapped[datetime.date | None] = mapped_column(sa.Date)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
     loaded_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime)
+    load_key: Mapped[str | None] = mapped_column(sa.String(64), index=True, comment="sha256 of kind, file sha256 and load_params: equal keys give equal results")
+    load_params: Mapped[str | None] = mapped_column(sa.Text, comment="the parameters that change the result, as canonical JSON")
+    slot_key: Mapped[str | None] = mapped_column(sa.Text, index=True, comment="what it fills, e.g. gene_info:9606 or dataset:UCEC/protein/proteomics")
+    state: Mapped[str] = mapped_column(sa.ForeignKey("release_state.code"), server_default="current")
+
+
+class ReleaseReplacement(Base):
+    """Release `release_id` replaced `replaced_release_id` in its slot; a rollback restores the latter."""
+
+    __tablename__ = "release_replacement"
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"), primary_key=True)
+    replaced_release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"), primary_key=True)
+
+
+class ReleaseArchive(Base):
+    """The rows a release deleted or overwrote (their state before it), as Parquet, so the release
+    can be rolled back. Chunked so no single value grows past what either backend stores."""
+
+    __tablename__ = "release_archive"
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    chunk_no: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    n_rows: Mapped[int] = mapped_column(sa.BigInteger)
+    parquet: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
 class UnresolvedIdentifier(Base):
@@ -174,8 +241,9 @@ class UnresolvedIdentifier(Base):
     source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
     file_line: Mapped[int] = mapped_column(sa.BigInteger)
     identifier: Mapped[str] = mapped_column(sa.Text)
-    id_kind: Mapped[str] = mapped_column(sa.String(32))
+    id_kind: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.Text)
+    disposition: Mapped[str] = mapped_column(sa.ForeignKey("identifier_disposition.code"), server_default="dropped")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,15 +252,15 @@ class UnresolvedIdentifier(Base):
 
 class Gene(Base):
     __tablename__ = "gene"
-    gene_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, comment="Entrez GeneID")
+    gene_id: Mapped[str] = mapped_column(sa.Text, primary_key=True, comment="Entrez GeneID")
     taxon_id: Mapped[str] = mapped_column(sa.ForeignKey("taxon.taxon_id"))
-    symbol: Mapped[str] = mapped_column(sa.String(64), index=True)
+    symbol: Mapped[str] = mapped_column(sa.Text, index=True)
     name: Mapped[str | None] = mapped_column(sa.Text)
     type_of_gene: Mapped[str | None] = mapped_column(sa.ForeignKey("gene_type.code"))
-    chromosome: Mapped[str | None] = mapped_column(sa.String(32))
+    chromosome: Mapped[str | None] = mapped_column(sa.Text)
     map_location: Mapped[str | None] = mapped_column(sa.Text)
-    locus_tag: Mapped[str | None] = mapped_column(sa.String(64))
-    nomenclature_status: Mapped[str | None] = mapped_column(sa.String(16))
+    locus_tag: Mapped[str | None] = mapped_column(sa.Text)
+    nomenclature_status: Mapped[str | None] = mapped_column(sa.Text)
     modification_date: Mapped[datetime.date | None] = mapped_column(sa.Date)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
@@ -202,7 +270,7 @@ class GeneSymbol(Base):
 
     __tablename__ = "gene_symbol"
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
-    symbol: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+    symbol: Mapped[str] = mapped_column(sa.Text, primary_key=True, index=True)
     symbol_kind: Mapped[str] = mapped_column(sa.ForeignKey("symbol_kind.code"), primary_key=True)
     source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
@@ -214,9 +282,9 @@ class GeneXref(Base):
     __tablename__ = "gene_xref"
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
     xref_db: Mapped[str] = mapped_column(sa.ForeignKey("xref_db.code"), primary_key=True)
-    accession: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
+    accession: Mapped[str] = mapped_column(sa.Text, primary_key=True, index=True)
     source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
-    version: Mapped[str | None] = mapped_column(sa.String(16))
+    version: Mapped[str | None] = mapped_column(sa.Text)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
@@ -227,9 +295,9 @@ class GeneSummary(Base):
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
     text_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     summary: Mapped[str] = mapped_column(sa.Text)
-    provided_by: Mapped[str | None] = mapped_column(sa.String(32), comment="e.g. RefSeq, from '[provided by RefSeq, Jul 2020]'")
+    provided_by: Mapped[str | None] = mapped_column(sa.Text, comment="e.g. RefSeq, from '[provided by RefSeq, Jul 2020]'")
     provided_date: Mapped[datetime.date | None] = mapped_column(sa.Date, comment="first day of the stated month")
-    provided_date_text: Mapped[str | None] = mapped_column(sa.String(16), comment="as written, e.g. 'Jul 2020'")
+    provided_date_text: Mapped[str | None] = mapped_column(sa.Text, comment="as written, e.g. 'Jul 2020'")
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
@@ -237,9 +305,9 @@ class SpeciesGene(Base):
     """Model-organism genes (MGI, RGD tables), so orthologs given by MGI/RGD id get a symbol."""
 
     __tablename__ = "species_gene"
-    db_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, comment="MGI:96561, RGD:2904")
+    db_id: Mapped[str] = mapped_column(sa.Text, primary_key=True, comment="MGI:96561, RGD:2904")
     taxon_id: Mapped[str] = mapped_column(sa.ForeignKey("taxon.taxon_id"))
-    symbol: Mapped[str] = mapped_column(sa.String(64), index=True)
+    symbol: Mapped[str] = mapped_column(sa.Text, index=True)
     synonyms: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined")
     ensembl_genes: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined")
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
@@ -252,11 +320,11 @@ class Ortholog(Base):
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
     other_taxon_id: Mapped[str] = mapped_column(sa.ForeignKey("taxon.taxon_id"), primary_key=True)
     other_gene_id: Mapped[str] = mapped_column(
-        sa.String(64), primary_key=True, comment="as the source gives it: Entrez GeneID, MGI:/RGD: id or Ensembl gene"
+        sa.Text, primary_key=True, comment="as the source gives it: Entrez GeneID, MGI:/RGD: id or Ensembl gene"
     )
     source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
     other_id_kind: Mapped[str] = mapped_column(sa.ForeignKey("xref_db.code"))
-    other_symbol: Mapped[str | None] = mapped_column(sa.String(64))
+    other_symbol: Mapped[str | None] = mapped_column(sa.Text)
     support: Mapped[str | None] = mapped_column(sa.Text)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
@@ -264,7 +332,7 @@ class Ortholog(Base):
 class GeneCategory(Base):
     __tablename__ = "gene_category"
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), primary_key=True)
-    category: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
@@ -334,15 +402,15 @@ class GeneGoAnnotation(Base):
     )
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
     go_id: Mapped[str] = mapped_column(sa.String(10), index=True, comment="as annotated; may be an alt_id or obsolete")
-    qualifier: Mapped[str | None] = mapped_column(sa.String(64), comment="as given, e.g. 'NOT|involved_in'")
+    qualifier: Mapped[str | None] = mapped_column(sa.Text, comment="as given, e.g. 'NOT|involved_in'")
     is_not: Mapped[bool] = mapped_column(sa.Boolean)
     evidence_code: Mapped[str | None] = mapped_column(sa.ForeignKey("evidence_code.code"))
     namespace: Mapped[str] = mapped_column(sa.ForeignKey("go_namespace.code"))
     go_term_as_given: Mapped[str | None] = mapped_column(sa.Text, comment="gene2go's GO_term column")
     reference_ids: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined, e.g. PMID:2643102")
     with_from: Mapped[str | None] = mapped_column(sa.Text)
-    db_object_id: Mapped[str | None] = mapped_column(sa.String(64), comment="GAF: the annotated UniProtKB entry")
-    assigned_by: Mapped[str | None] = mapped_column(sa.String(64))
+    db_object_id: Mapped[str | None] = mapped_column(sa.Text, comment="GAF: the annotated UniProtKB entry")
+    assigned_by: Mapped[str | None] = mapped_column(sa.Text)
     annotation_date: Mapped[datetime.date | None] = mapped_column(sa.Date)
     source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"))
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"), index=True)
@@ -356,22 +424,22 @@ class Transcript(Base):
     """Transcripts and their protein products from a GTF or NCBI gene2ensembl."""
 
     __tablename__ = "transcript"
-    transcript_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    transcript_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     source_kind: Mapped[str] = mapped_column(sa.ForeignKey("source_kind.code"), primary_key=True)
-    transcript_version: Mapped[str | None] = mapped_column(sa.String(16))
+    transcript_version: Mapped[str | None] = mapped_column(sa.Text)
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
-    ensembl_gene_id: Mapped[str | None] = mapped_column(sa.String(32))
-    ensembl_gene_version: Mapped[str | None] = mapped_column(sa.String(16))
-    transcript_name: Mapped[str | None] = mapped_column(sa.String(64))
-    biotype: Mapped[str | None] = mapped_column(sa.String(64))
-    protein_id: Mapped[str | None] = mapped_column(sa.String(32), index=True)
-    protein_version: Mapped[str | None] = mapped_column(sa.String(16))
-    refseq_rna: Mapped[str | None] = mapped_column(sa.String(32))
-    refseq_protein: Mapped[str | None] = mapped_column(sa.String(32))
+    ensembl_gene_id: Mapped[str | None] = mapped_column(sa.Text)
+    ensembl_gene_version: Mapped[str | None] = mapped_column(sa.Text)
+    transcript_name: Mapped[str | None] = mapped_column(sa.Text)
+    biotype: Mapped[str | None] = mapped_column(sa.Text)
+    protein_id: Mapped[str | None] = mapped_column(sa.Text, index=True)
+    protein_version: Mapped[str | None] = mapped_column(sa.Text)
+    refseq_rna: Mapped[str | None] = mapped_column(sa.Text)
+    refseq_protein: Mapped[str | None] = mapped_column(sa.Text)
     is_canonical: Mapped[bool] = mapped_column(sa.Boolean, comment="GTF tag Ensembl_canonical")
     is_mane_select: Mapped[bool] = mapped_column(sa.Boolean, comment="GTF tag MANE_Select")
     tags: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined GTF tags")
-    chromosome: Mapped[str | None] = mapped_column(sa.String(32))
+    chromosome: Mapped[str | None] = mapped_column(sa.Text)
     start_position: Mapped[int | None] = mapped_column(sa.BigInteger)
     end_position: Mapped[int | None] = mapped_column(sa.BigInteger)
     strand: Mapped[str | None] = mapped_column(sa.String(1))
@@ -382,13 +450,13 @@ class TranscriptSelection(Base):
     """The CPTAC/LinkedOmicsKB isoform-selection table: which product is primary, which is MANE."""
 
     __tablename__ = "transcript_selection"
-    transcript_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    transcript_version: Mapped[str | None] = mapped_column(sa.String(16))
+    transcript_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    transcript_version: Mapped[str | None] = mapped_column(sa.Text)
     gene_id: Mapped[str] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
-    ensembl_gene_id: Mapped[str | None] = mapped_column(sa.String(32))
-    ensembl_gene_version: Mapped[str | None] = mapped_column(sa.String(16))
-    protein_id: Mapped[str | None] = mapped_column(sa.String(32))
-    protein_version: Mapped[str | None] = mapped_column(sa.String(16))
+    ensembl_gene_id: Mapped[str | None] = mapped_column(sa.Text)
+    ensembl_gene_version: Mapped[str | None] = mapped_column(sa.Text)
+    protein_id: Mapped[str | None] = mapped_column(sa.Text)
+    protein_version: Mapped[str | None] = mapped_column(sa.Text)
     is_primary: Mapped[bool] = mapped_column(sa.Boolean)
     is_mane: Mapped[bool | None] = mapped_column(sa.Boolean)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
@@ -400,9 +468,17 @@ class TranscriptSelection(Base):
 
 class Cohort(Base):
     __tablename__ = "cohort"
-    cohort_code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    cohort_code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text)
-    aliases: Mapped[str | None] = mapped_column(sa.Text, comment="'|'-joined other codes used by releases, e.g. HGSC")
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+
+
+class CohortAlias(Base):
+    """Other codes releases use for a cohort (ccRCC, HGSC); matched without regard to case."""
+
+    __tablename__ = "cohort_alias"
+    alias: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"), index=True)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
@@ -453,7 +529,7 @@ class VariantClass(Base):
     """MAF Variant_Classification values; is_nonsilent drives gene-level mutation status."""
 
     __tablename__ = "variant_class"
-    code: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     is_nonsilent: Mapped[bool] = mapped_column(sa.Boolean)
     description: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -465,7 +541,7 @@ class Patient(Base):
     __table_args__ = (sa.UniqueConstraint("cohort_code", "patient_label"),)
     patient_id: Mapped[int] = _id_column(patient_id_seq)
     cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
-    patient_label: Mapped[str] = mapped_column(sa.String(64))
+    patient_label: Mapped[str] = mapped_column(sa.Text)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
@@ -477,9 +553,9 @@ class Sample(Base):
     __table_args__ = (sa.UniqueConstraint("cohort_code", "sample_label", "sample_type"),)
     sample_id: Mapped[int] = _id_column(sample_id_seq)
     cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
-    sample_label: Mapped[str] = mapped_column(sa.String(64))
+    sample_label: Mapped[str] = mapped_column(sa.Text)
     sample_type: Mapped[str] = mapped_column(sa.ForeignKey("sample_type.code"))
-    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.patient_id"))
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.patient_id"), index=True)
     is_excluded: Mapped[bool] = mapped_column(sa.Boolean)
     is_replicate: Mapped[bool] = mapped_column(sa.Boolean)
     stat_role: Mapped[str | None] = mapped_column(sa.ForeignKey("sample_role.code"), comment="tumor: primary tumor, not excluded, not a replicate; normal: adjacent normal")
@@ -491,7 +567,7 @@ class ClinicalAttribute(Base):
     __table_args__ = (sa.UniqueConstraint("cohort_code", "name"),)
     attribute_id: Mapped[int] = _id_column(clinical_attribute_id_seq)
     cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.Text)
     clinical_type: Mapped[str] = mapped_column(sa.ForeignKey("clinical_type.code"))
     keyed_by: Mapped[str] = mapped_column(sa.String(16), comment="'sample' or 'patient': which id its values carry")
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
@@ -512,8 +588,8 @@ class ClinicalValue(Base):
     __tablename__ = "clinical_value"
     clinical_value_id: Mapped[int] = _id_column(clinical_value_id_seq)
     attribute_id: Mapped[int] = mapped_column(sa.ForeignKey("clinical_attribute.attribute_id"), index=True)
-    sample_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sample.sample_id"))
-    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.patient_id"))
+    sample_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sample.sample_id"), index=True)
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.patient_id"), index=True)
     value_text: Mapped[str | None] = mapped_column(sa.Text)
     value_number: Mapped[float | None] = mapped_column(sa.Double)
     event: Mapped[int | None] = mapped_column(sa.SmallInteger)
@@ -528,7 +604,7 @@ class Dataset(Base):
     dataset_id: Mapped[int] = _id_column(dataset_id_seq)
     cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
     omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
-    name: Mapped[str] = mapped_column(sa.String(200), comment="file name without .gz/.txt unless --name: a corrected file of the same name replaces it")
+    name: Mapped[str] = mapped_column(sa.Text, comment="file name without .gz/.txt unless --name: a corrected file of the same name replaces it")
     feature_kind: Mapped[str] = mapped_column(sa.ForeignKey("feature_kind.code"))
     source_format: Mapped[str] = mapped_column(sa.String(16))
     sample_scope: Mapped[str] = mapped_column(sa.String(16), comment="tumor, normal or from-samples: how column labels were matched")
@@ -538,6 +614,17 @@ class Dataset(Base):
     n_missing: Mapped[int] = mapped_column(sa.BigInteger)
     n_unresolved: Mapped[int] = mapped_column(sa.Integer)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
+    is_default: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false(), comment="the dataset summaries and statistics use for its (cohort, omics)")
+
+
+class DatasetPair(Base):
+    """A tumor dataset and the normal dataset that completes it (pan-cancer and LinkedOmics
+    Tumor/Normal files): the same features and unit, so one block holds both."""
+
+    __tablename__ = "dataset_pair"
+    tumor_dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), primary_key=True)
+    normal_dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), unique=True)
+    declared_by: Mapped[str] = mapped_column(sa.String(16), comment="layout, name (tumor/normal suffixes) or user")
 
 
 class DatasetSample(Base):
@@ -546,8 +633,8 @@ class DatasetSample(Base):
     __tablename__ = "dataset_sample"
     dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), primary_key=True)
     sample_ord: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("sample.sample_id"))
-    column_label: Mapped[str] = mapped_column(sa.String(64))
+    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("sample.sample_id"), index=True)
+    column_label: Mapped[str] = mapped_column(sa.Text)
 
 
 class Feature(Base):
@@ -560,7 +647,7 @@ class Feature(Base):
     feature_kind: Mapped[str] = mapped_column(sa.ForeignKey("feature_kind.code"))
     label: Mapped[str] = mapped_column(sa.Text)
     gene_id: Mapped[str | None] = mapped_column(sa.ForeignKey("gene.gene_id"), index=True)
-    protein_id: Mapped[str | None] = mapped_column(sa.String(64))
+    protein_id: Mapped[str | None] = mapped_column(sa.Text)
     residue: Mapped[str | None] = mapped_column(sa.String(1))
     site_position: Mapped[int | None] = mapped_column(sa.Integer)
     flanking_peptide: Mapped[str | None] = mapped_column(sa.Text)
@@ -575,7 +662,7 @@ class MeasurementRow(Base):
     __tablename__ = "measurement_row"
     dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), primary_key=True)
     row_ord: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"))
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), index=True)
     raw_identifier: Mapped[str] = mapped_column(sa.Text, comment="the id exactly as the file gives it")
     file_line: Mapped[int] = mapped_column(sa.BigInteger)
     sample_values: Mapped[list[float | None]] = mapped_column(sa.ARRAY(sa.Double))
@@ -587,22 +674,22 @@ class Mutation(Base):
     __tablename__ = "mutation"
     mutation_id: Mapped[int] = _id_column(mutation_id_seq)
     dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.dataset_id"), index=True)
-    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("sample.sample_id"))
+    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("sample.sample_id"), index=True)
     gene_id: Mapped[str | None] = mapped_column(sa.ForeignKey("gene.gene_id"))
-    hugo_symbol: Mapped[str] = mapped_column(sa.String(64))
-    chromosome: Mapped[str] = mapped_column(sa.String(32))
+    hugo_symbol: Mapped[str] = mapped_column(sa.Text)
+    chromosome: Mapped[str] = mapped_column(sa.Text)
     start_position: Mapped[int] = mapped_column(sa.BigInteger)
     end_position: Mapped[int] = mapped_column(sa.BigInteger)
     variant_class: Mapped[str] = mapped_column(sa.ForeignKey("variant_class.code"))
-    variant_type: Mapped[str] = mapped_column(sa.String(16))
+    variant_type: Mapped[str] = mapped_column(sa.Text)
     reference_allele: Mapped[str] = mapped_column(sa.Text)
     tumor_allele: Mapped[str] = mapped_column(sa.Text)
     hgvsc: Mapped[str | None] = mapped_column(sa.Text)
     hgvsp_short: Mapped[str | None] = mapped_column(sa.Text)
-    transcript_id: Mapped[str | None] = mapped_column(sa.String(64))
+    transcript_id: Mapped[str | None] = mapped_column(sa.Text)
     t_depth: Mapped[int | None] = mapped_column(sa.Integer)
     t_alt_count: Mapped[int | None] = mapped_column(sa.Integer)
-    tumor_sample_barcode: Mapped[str] = mapped_column(sa.String(64))
+    tumor_sample_barcode: Mapped[str] = mapped_column(sa.Text)
     file_line: Mapped[int] = mapped_column(sa.BigInteger)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 

@@ -14,7 +14,6 @@ Built here:
 - gene2go_il7_seed_page.tsv: the 23 (GO id, term, category) rows of the seed gene card, in NCBI
   gene2go layout. The page shows no evidence codes; each row takes its code from the real 2022
   gene2go row for GeneID 3574 and the same GO id when there is one, else '-' (not stated).
-- cohorts.tsv: the ten CPTAC pan-cancer cohorts (reference data, written here).
 """
 
 from __future__ import annotations
@@ -45,21 +44,7 @@ COPIES = {
     "gencode_il7_transcripts.gtf": DATA / "gtf" / "gencode_il7_transcripts.gtf",
 }
 
-COHORTS = [
-    ("BRCA", "Breast invasive carcinoma", ""),
-    ("CCRCC", "Clear cell renal cell carcinoma", "ccRCC"),
-    ("COAD", "Colon adenocarcinoma", ""),
-    ("GBM", "Glioblastoma", ""),
-    ("HNSCC", "Head and neck squamous cell carcinoma", ""),
-    ("LSCC", "Lung squamous cell carcinoma", ""),
-    ("LUAD", "Lung adenocarcinoma", ""),
-    ("OV", "Ovarian serous cystadenocarcinoma", "HGSC"),
-    ("PDAC", "Pancreatic ductal adenocarcinoma", ""),
-    ("UCEC", "Uterine corpus endometrial carcinoma", ""),
-]
-
 MANIFEST = [
-    ("cohorts", "cohorts.tsv"),
     ("gene-info", "gene_info_il7_ucec.tsv"),
     ("go-obo", "go_il7_terms_with_ancestors.obo"),
     ("gene2go", "gene2go_il7_seed_page.tsv"),
@@ -168,10 +153,6 @@ def main() -> None:
         for go_id, term, namespace in seed_page_go(args.shared):
             category = CATEGORY[namespace]
             out.write(f"9606\t{IL7}\t{go_id}\t{evidence.get(go_id, '-')}\t{QUALIFIER[category]}\t{term}\t-\t{category}\n")
-    with open(SEEDS / "cohorts.tsv", "w", encoding="utf-8", newline="\n") as out:
-        out.write("cohort\tname\taliases\n")
-        for code, name, aliases in COHORTS:
-            out.write(f"{code}\t{name}\t{aliases}\n")
     with open(SEEDS / "categories_il7.tsv", "w", encoding="utf-8", newline="\n") as out:
         out.write("GeneID\tSymbol\tCategory\n")
         out.write(f"{IL7}\tIL7\tLigand\n")  # as the LinkedOmicsKB IL7 page's 'Annotation'

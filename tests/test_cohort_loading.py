@@ -21,7 +21,7 @@ PANCAN = DATA / "pancan"
 @pytest.fixture
 def ucec_samples(target, omicskb) -> str:
     """Cohorts, the seed genes and the UCEC sample table: ready for matrix loads."""
-    for args in (("cohorts", SEEDS / "cohorts.tsv"), ("gene-info", SEEDS / "gene_info_il7_ucec.tsv"), ("samples", UCEC / "clinical.txt", "--cohort", "UCEC")):
+    for args in (("gene-info", SEEDS / "gene_info_il7_ucec.tsv"), ("samples", UCEC / "clinical.txt", "--cohort", "UCEC")):
         result = omicskb(target, "load", *args)
         assert result.exit_code == 0, result.output
     return target
@@ -209,7 +209,6 @@ def test_empty_and_truncated_files(ucec_samples, omicskb, tmp_path):
 
 
 def test_mixed_encoding_is_read_and_reported_but_undecodable_bytes_are_not(target, omicskb, tmp_path):
-    assert omicskb(target, "load", "cohorts", SEEDS / "cohorts.tsv").exit_code == 0
     result = omicskb(target, "load", "samples", UCEC / "clinical.txt", "--cohort", "UCEC")
     assert result.exit_code == 0 and "read as cp1252" in result.output, result.output
     dash = query_rows(target, "SELECT value_text FROM clinical_value v JOIN clinical_attribute a ON a.attribute_id = v.attribute_id WHERE a.name = 'Other_IHC_specify' AND value_text LIKE :p", p="%\u2013%")
@@ -224,11 +223,12 @@ def test_mixed_encoding_is_read_and_reported_but_undecodable_bytes_are_not(targe
     assert snapshot(target) == before
 
 
-def test_unknown_cohort_is_a_data_error(ucec_samples, omicskb, tmp_path):
+def test_a_new_cohort_without_samples_is_a_data_error_and_is_not_created(ucec_samples, omicskb, tmp_path):
     path, lines = small_matrix(tmp_path)
     path.write_text("".join(lines))
     result = omicskb(ucec_samples, "load", "matrix", path, "--cohort", "XYZ", "--omics", "protein")
-    assert result.exit_code == 1 and "unknown cohort 'XYZ'" in result.output
+    assert result.exit_code == 1 and "not in cohort XYZ's sample table" in result.output
+    assert query_rows(ucec_samples, "SELECT count(*) FROM cohort WHERE cohort_code = 'XYZ'") == [(0,)]
 
 
 def test_failure_after_rows_were_written_leaves_no_trace(ucec_samples, omicskb, tmp_path, monkeypatch):
@@ -249,7 +249,6 @@ def test_failure_after_rows_were_written_leaves_no_trace(ucec_samples, omicskb, 
 
 
 def test_a_bad_value_at_row_900000_leaves_no_trace(duckdb_target, omicskb, tmp_path):
-    assert omicskb(duckdb_target, "load", "cohorts", SEEDS / "cohorts.tsv").exit_code == 0
     rng = np.random.default_rng(7)
     values = rng.normal(size=(900_001, 3)).round(4)
     path = tmp_path / "big.tsv"
@@ -270,7 +269,7 @@ def test_a_bad_value_at_row_900000_leaves_no_trace(duckdb_target, omicskb, tmp_p
 
 
 def test_pancan_layout_loads_with_split_tumor_normal_files(target, omicskb):
-    for args in (("cohorts", SEEDS / "cohorts.tsv"), ("gene-info", SEEDS / "gene_info_il7_ucec.tsv")):
+    for args in (("gene-info", SEEDS / "gene_info_il7_ucec.tsv"),):
         assert omicskb(target, "load", *args).exit_code == 0
     result = omicskb(target, "load", "cohort", PANCAN, "--cohort", "UCEC", "--layout", "pancan")
     assert result.exit_code == 0, result.output
@@ -300,7 +299,7 @@ def test_pancan_layout_loads_with_split_tumor_normal_files(target, omicskb):
 
 
 def test_gct_samples_and_matrix(target, omicskb):
-    for args in (("cohorts", SEEDS / "cohorts.tsv"), ("gene-info", SEEDS / "gene_info_il7_ucec.tsv")):
+    for args in (("gene-info", SEEDS / "gene_info_il7_ucec.tsv"),):
         assert omicskb(target, "load", *args).exit_code == 0
     gct = DATA / "gct" / "brca_like_proteome.gct"
     result = omicskb(target, "load", "samples", gct, "--cohort", "BRCA")
@@ -313,7 +312,6 @@ def test_gct_samples_and_matrix(target, omicskb):
 
 
 def test_tsi_samples_then_matrix_by_label(target, omicskb, tmp_path):
-    assert omicskb(target, "load", "cohorts", SEEDS / "cohorts.tsv").exit_code == 0
     tsi = DATA / "tsi" / "samples_as_rows_typed.tsi"
     result = omicskb(target, "load", "samples", tsi, "--cohort", "UCEC")
     assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@ GENE2GO = DATA / "ncbi" / "gene2go_il7_and_edge_cases.tsv"
 def test_seeds_load_every_source_and_record_runs(seeded):
     assert query_rows(seeded, "SELECT symbol, name FROM gene WHERE gene_id = '3574'") == [("IL7", "interleukin 7")]
     statuses = query_rows(seeded, "SELECT status, count(*) FROM load_run GROUP BY status")
-    assert statuses == [("ok", 13 + 8)]  # 13 annotation files, then the UCEC subset: clinical, 6 matrices, the MAF
+    assert statuses == [("ok", 1 + 12 + 8)]  # init installs the CPTAC cohorts, 12 annotation files, then the UCEC subset: clinical, 6 matrices, the MAF
     # every data row traces to a release, and every release to the run that loaded it
     orphans = query_rows(seeded, "SELECT count(*) FROM gene_go_annotation a LEFT JOIN source_release r ON r.release_id = a.release_id LEFT JOIN load_run l ON l.run_id = r.run_id WHERE l.run_id IS NULL")
     assert orphans == [(0,)]

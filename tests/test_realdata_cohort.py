@@ -35,7 +35,7 @@ def ucec(realdata, tmp_path_factory):
     def omicskb(*args):
         return runner.invoke(cli, ["--db", target, "--quiet", *map(str, args)], catch_exceptions=False)
 
-    for args in (("init",), ("load", "cohorts", SEEDS / "cohorts.tsv"), ("load", "gene-info", realdata / "ncbi" / "Homo_sapiens.gene_info.gz")):
+    for args in (("init",), ("load", "gene-info", realdata / "ncbi" / "Homo_sapiens.gene_info.gz")):
         result = omicskb(*args)
         assert result.exit_code == 0, result.output
     result = omicskb("load", "cohort", folder, "--cohort", "UCEC", "--layout", "cptac2019")

@@ -60,6 +60,8 @@ def _duckdb_type(column: sa.Column) -> str:
         return "DOUBLE[]" if isinstance(t.item_type, sa.Double) else "UNKNOWN[]"
     if isinstance(t, sa.Boolean):
         return "BOOLEAN"
+    if isinstance(t, sa.LargeBinary):
+        return "BLOB"
     if isinstance(t, sa.Double):
         return "DOUBLE"
     if isinstance(t, sa.SmallInteger):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+import sqlalchemy as sa
+
+from omicskb.etl.cohort_names import canonical_code
 from omicskb.etl.db import upsert_lookup
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders import Columns, replace_rows, taxa_scope, upsert_rows
@@ -162,8 +165,26 @@ def _symbols_of(index: GeneIndex, gene_id: str) -> set[str]:
 
 
 def load_cohorts(ctx: LoadContext) -> None:
-    rows = Columns("cohort_code", "name", "aliases")
+    """A cohort list: codes and names are upserted, aliases added (an alias may name one cohort only)."""
+    rows = Columns("cohort_code", "name")
+    aliases = Columns("alias", "cohort_code")
+    seen: dict[str, tuple[str, int]] = {}
     for rec in cohorts.read(ctx.path):
         ctx.rows_read += 1
-        rows.add(cohort_code=rec.code, name=rec.name, aliases="|".join(rec.aliases) or None)
+        code = canonical_code(rec.code, ctx.path)
+        rows.add(cohort_code=code, name=rec.name)
+        for alias in (rec.code, *rec.aliases):
+            other = seen.get(alias.upper())
+            if other is not None and other[0] != code:
+                raise InputError(ctx.path, rec.line, f"alias {alias!r} already names cohort {other[0]} (line {other[1]})")
+            seen[alias.upper()] = (code, rec.line)
+        for alias in rec.aliases:
+            aliases.add(alias=alias, cohort_code=code)
+    for alias, (code, line) in seen.items():
+        holder = ctx.conn.execute(
+            sa.text("SELECT cohort_code FROM cohort_alias WHERE upper(alias) = :a UNION SELECT cohort_code FROM cohort WHERE upper(cohort_code) = :a"), {"a": alias}
+        ).scalars().all()
+        if any(h != code for h in holder):
+            raise InputError(ctx.path, line, f"{alias!r} already names cohort {holder[0]}")
     upsert_rows(ctx, "cohort", rows, key=["cohort_code"])
+    upsert_rows(ctx, "cohort_alias", _dedupe(aliases, ("alias",)), key=["alias"])

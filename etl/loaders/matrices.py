@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from omicskb.etl.db import bulk_insert, is_duckdb, stage
 from omicskb.etl.errors import InputError
-from omicskb.etl.loaders.samples import ensure_samples, resolve_cohort, sample_rows
+from omicskb.etl.loaders.samples import cohort_for_load, ensure_samples, sample_rows
 from omicskb.etl.resolve import GeneIndex, Resolution
 from omicskb.etl.runs import LoadContext
 from omicskb.etl.sources.matrix import MatrixData
@@ -352,7 +352,7 @@ def load_matrix(
     unit: str | None = None,
 ) -> int:
     """Load a parsed matrix as dataset (cohort, omics, name). Returns the dataset id."""
-    cohort = resolve_cohort(ctx.conn, cohort, data.path)
+    cohort = cohort_for_load(ctx, cohort)
     ctx.rows_read += len(data.feature_ids)
     ctx.step(0, 4, "matching samples")
     sample_ids = match_samples(ctx, data, cohort, sample_scope)

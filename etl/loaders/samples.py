@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from omicskb.etl import cohort_names
 from omicskb.etl.db import bulk_insert
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders import Columns, bound, upsert_rows
@@ -20,20 +21,18 @@ from omicskb.etl.runs import LoadContext
 NORMAL_FOR_STATISTICS = "adjacent_normal"
 
 
-class UnknownCohort(InputError):
-    pass
-
-
-def resolve_cohort(conn: sa.Connection, code: str, path) -> str:
+def resolve_cohort(conn: sa.Connection, code: str, path=None) -> str:
     """The cohort code for `code` or one of its aliases (ccRCC -> CCRCC, HGSC -> OV), case-insensitive."""
-    rows = conn.execute(sa.text("SELECT cohort_code, aliases FROM cohort")).all()
-    wanted = code.strip().upper()
-    for cohort_code, aliases in rows:
-        names = [cohort_code] + (aliases.split("|") if aliases else [])
-        if wanted in (n.upper() for n in names):
-            return cohort_code
-    known = ", ".join(sorted(r[0] for r in rows)) or "none"
-    raise UnknownCohort(path, None, f"unknown cohort {code!r} (known: {known}); load a cohort list first with 'omicskb load cohorts FILE'")
+    return cohort_names.resolve_cohort(conn, code)
+
+
+def cohort_for_load(ctx: LoadContext, name: str, display_name: str | None = None) -> str:
+    """The code of the cohort a load writes to, created (and noted) on first use."""
+    code, created = cohort_names.ensure_cohort(ctx.conn, name, ctx.release_id, display_name)
+    if created:
+        ctx.notes.append(f"created cohort {code}" + (f" ({display_name})" if display_name else ""))
+        ctx.loaded("cohort", 1)
+    return code
 
 
 def stat_role(sample_type: str, excluded: bool, replicate: bool) -> str | None:

@@ -10,6 +10,8 @@ Foreign keys are created on PostgreSQL only (see schema/models.py for why).
 import sqlalchemy as sa
 from alembic import op
 
+from omicskb.schema import vocabularies
+
 
 revision = '0001_annotation'
 down_revision = None
@@ -443,12 +445,7 @@ def rows(table: str, columns: tuple[str, ...], values: list[tuple]) -> None:
 
 
 def insert_vocabularies() -> None:
-    rows("run_status", ("code", "description"), [
-        ("running", "started; a run left in this state was interrupted"),
-        ("ok", "loaded and committed"),
-        ("unchanged", "the same file (same sha256) was already loaded; nothing written"),
-        ("failed", "rolled back; message says why"),
-    ])
+    vocabularies.sync(op, ("run_status",))
     rows("source_kind", ("code", "description"), [
         ("gene_info", "NCBI gene_info"),
         ("gene2go", "NCBI gene2go"),
@@ -510,16 +507,7 @@ def insert_vocabularies() -> None:
         ("MGI", "Mouse Genome Informatics"), ("RGD", "Rat Genome Database"), ("Entrez", "NCBI Gene"),
         ("EC", "Enzyme Commission number"), ("miRBase", "miRBase"), ("IMGT/GENE-DB", "IMGT/GENE-DB"),
     ])
-    rows("omics_type", ("code", "description", "feature_level"), [
-        ("rna", "mRNA expression", "gene"),
-        ("protein", "protein abundance", "gene"),
-        ("phospho", "phosphosite abundance", "site"),
-        ("acetyl", "acetylsite abundance", "site"),
-        ("cnv", "copy number", "gene"),
-        ("methylation", "DNA methylation (beta)", "gene"),
-        ("mirna", "miRNA expression", "gene"),
-        ("mutation", "gene-level somatic mutation status", "gene"),
-    ])
+    vocabularies.sync(op, ("omics_type",))
     rows("taxon", ("taxon_id", "scientific_name", "common_name"), [
         ("9606", "Homo sapiens", "human"),
         ("10090", "Mus musculus", "mouse"),

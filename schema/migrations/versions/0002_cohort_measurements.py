@@ -9,6 +9,8 @@ is one range scan; the `measurement` view gives the long form. Foreign keys on P
 """
 
 from alembic import op
+
+from omicskb.schema import vocabularies
 import sqlalchemy as sa
 
 
@@ -279,17 +281,6 @@ SOURCE_KINDS = [
     ("maf", "Mutation Annotation Format"),
 ]
 
-NONSILENT = (
-    "Frame_Shift_Del", "Frame_Shift_Ins", "In_Frame_Del", "In_Frame_Ins", "Missense_Mutation",
-    "Nonsense_Mutation", "Nonstop_Mutation", "Splice_Site", "Translation_Start_Site",
-)
-SILENT = (
-    "Silent", "Intron", "3'UTR", "5'UTR", "3'Flank", "5'Flank", "IGR", "RNA", "Splice_Region",
-    "De_novo_Start_InFrame", "De_novo_Start_OutOfFrame", "Start_Codon_SNP", "Start_Codon_Del",
-    "Start_Codon_Ins", "Stop_Codon_Del", "Stop_Codon_Ins", "Targeted_Region", "lincRNA", "Unknown",
-)
-
-
 def create_views() -> None:
     for name, body in VIEWS.items():
         op.execute(f"CREATE VIEW {name} AS {body}")
@@ -301,33 +292,4 @@ def rows(table: str, columns: tuple[str, ...], values: list[tuple]) -> None:
 
 def insert_vocabularies() -> None:
     rows("source_kind", ("code", "description"), SOURCE_KINDS)
-    rows("sample_type", ("code", "description", "is_normal"), [
-        ("tumor", "primary tumor", False),
-        ("adjacent_normal", "normal tissue adjacent to the tumor (NAT)", True),
-        ("myometrium_normal", "normal myometrium (UCEC)", True),
-        ("enriched_normal", "enriched or pooled normal", True),
-        ("blood_normal", "blood-derived normal", True),
-        ("other_normal", "another kind of normal sample", True),
-        ("other", "neither tumor nor normal (e.g. a reference or cell line)", False),
-    ])
-    rows("sample_role", ("code", "description"), [
-        ("tumor", "primary tumor, not excluded and not a replicate"),
-        ("normal", "adjacent normal tissue"),
-    ])
-    rows("clinical_type", ("code", "description"), [
-        ("CON", "continuous"),
-        ("BIN", "binary (two levels)"),
-        ("ORD", "ordinal (levels in order, clinical_level.level_order)"),
-        ("CAT", "categorical"),
-        ("SUR", "survival: value_number = time, event = 0/1"),
-        ("TXT", "free text or identifier; not used in statistics"),
-    ])
-    rows("feature_kind", ("code", "description"), [
-        ("gene", "a gene (linked to gene.gene_id when the id resolves)"),
-        ("site", "a PTM site: gene, protein, residue, position, flanking peptide"),
-        ("mirna", "a microRNA"),
-        ("variant", "a specific mutation (e.g. A1BG_p.E298K)"),
-        ("other", "any other feature (e.g. circular RNA)"),
-    ])
-    rows("variant_class", ("code", "is_nonsilent", "description"),
-         [(code, True, None) for code in NONSILENT] + [(code, False, None) for code in SILENT])
+    vocabularies.sync(op, ("sample_type", "sample_role", "clinical_type", "feature_kind", "variant_class"))
