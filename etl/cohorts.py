@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from omicskb.etl.errors import InputError, OmicsKBError
-from omicskb.etl.runs import LoadReport, ProgressFn, run_load
+from omicskb.etl.runs import LoadOptions, LoadReport, ProgressFn, finish_batch, run_load, start_batch
 from omicskb.etl.textio import data_file_stem, iter_lines
 
 SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")
@@ -72,22 +72,36 @@ def read_sample_sheet(path: Path, format: str):
     return readers[format]
 
 
-def load_samples_file(engine: sa.Engine, path: Path, cohort: str, format: str = "auto", progress: ProgressFn | None = None) -> LoadReport:
-    from omicskb.etl.loaders.samples import load_sample_sheet
+def cohort_parameter(engine: sa.Engine, cohort: str, within: sa.Connection | None = None) -> str:
+    """The code a cohort name stands for (an existing code or alias), or the code a new cohort of
+    that name would get: the value that keys the load, so `ucec` and `UCEC` are one load."""
+    from omicskb.etl.cohort_names import canonical_code, find_cohort
 
+    if within is not None:
+        return find_cohort(within, cohort) or canonical_code(cohort)
+    with engine.connect() as conn:
+        found = find_cohort(conn, cohort)
+    return found or canonical_code(cohort)
+
+
+def load_samples_file(
+    engine: sa.Engine, path: Path, cohort: str, format: str = "auto", options: LoadOptions = LoadOptions(), cohort_name: str | None = None,
+) -> LoadReport:
+    from omicskb.etl.loaders.samples import cohort_for_load, load_sample_sheet
+
+    code = cohort_parameter(engine, cohort, options.within)
     try:
         kind, _ = read_sample_sheet(path, format)
+        resolved_format = detect_sample_format(path) if format == "auto" else format
     except InputError:
-        kind = "tsi"  # unreadable: the loader below raises again inside the run, so the failure is logged
+        kind, resolved_format = "tsi", format  # unreadable: the loader below raises again inside the run, so the failure is logged
 
     def loader(ctx):
-        from omicskb.etl.loaders.samples import cohort_for_load
-
         _, read = read_sample_sheet(path, format)
-        code = cohort_for_load(ctx, cohort)
-        load_sample_sheet(ctx, read(path), code)
+        load_sample_sheet(ctx, read(path), cohort_for_load(ctx, code, cohort_name))
 
-    return run_load(engine, kind, path, loader, command=f"load samples --cohort {cohort}", progress=progress)
+    params = {"cohort": code, "format": resolved_format, "cohort_name": cohort_name}
+    return run_load(engine, kind, path, loader, command=f"load samples --cohort {cohort}", params=params, **options.run_kwargs())
 
 
 def load_matrix_file(
@@ -99,34 +113,46 @@ def load_matrix_file(
     format: str = "auto",
     name: str | None = None,
     unit: str | None = None,
-    progress: ProgressFn | None = None,
+    options: LoadOptions = LoadOptions(),
+    cohort_name: str | None = None,
 ) -> LoadReport:
-    from omicskb.etl.loaders.matrices import load_matrix
+    from omicskb.etl.loaders.matrices import dataset_name_for, load_matrix
     from omicskb.etl.sources import gct, matrix
 
     if omics not in OMICS_TYPES:
         raise OmicsKBError(f"unknown omics type {omics!r} (one of {', '.join(OMICS_TYPES)})")
     if sample_scope not in SAMPLE_SCOPES:
         raise OmicsKBError(f"unknown sample type {sample_scope!r} (one of {', '.join(SAMPLE_SCOPES)})")
+    code = cohort_parameter(engine, cohort, options.within)
     try:
         resolved_format = detect_matrix_format(path) if format == "auto" else format
     except InputError:
         resolved_format = "tsv"  # unreadable: matrix.read raises inside the run, so the failure is logged
     kind = gct.SOURCE_KIND if resolved_format == "gct" else matrix.SOURCE_KIND
+    dataset_name = name or dataset_name_for(path)
 
     def loader(ctx):
         ctx.progress(f"reading {path.name}")
         data = gct.read_matrix(path) if resolved_format == "gct" else matrix.read(path, resolved_format)
-        load_matrix(ctx, data, cohort=cohort, omics=omics, sample_scope=sample_scope, name=name, unit=unit)
+        load_matrix(ctx, data, cohort=code, omics=omics, sample_scope=sample_scope, name=dataset_name, unit=unit, cohort_name=cohort_name)
 
-    return run_load(engine, kind, path, loader, command=f"load matrix --cohort {cohort} --omics {omics} --sample-type {sample_scope}", progress=progress)
+    params = {"cohort": code, "omics": omics, "name": dataset_name, "sample_scope": sample_scope, "format": resolved_format, "unit": unit, "cohort_name": cohort_name}
+    command = f"load matrix --cohort {cohort} --omics {omics} --sample-type {sample_scope}" + (f" --name {name}" if name else "")
+    return run_load(engine, kind, path, loader, command=command, params=params, **options.run_kwargs())
 
 
-def load_maf_file(engine: sa.Engine, path: Path, cohort: str, name: str | None = None, progress: ProgressFn | None = None) -> LoadReport:
+def load_maf_file(engine: sa.Engine, path: Path, cohort: str, name: str | None = None, options: LoadOptions = LoadOptions()) -> LoadReport:
+    from omicskb.etl.loaders.matrices import dataset_name_for
     from omicskb.etl.loaders.mutations import load_maf
     from omicskb.etl.sources import maf
 
-    return run_load(engine, maf.SOURCE_KIND, path, lambda ctx: load_maf(ctx, cohort=cohort, name=name), command=f"load maf --cohort {cohort}", progress=progress)
+    code = cohort_parameter(engine, cohort, options.within)
+    dataset_name = name or dataset_name_for(path)
+    params = {"cohort": code, "name": dataset_name}
+    return run_load(
+        engine, maf.SOURCE_KIND, path, lambda ctx: load_maf(ctx, cohort=code, name=dataset_name),
+        command=f"load maf --cohort {cohort}", params=params, **options.run_kwargs(),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,33 +254,58 @@ def plan_pancan(directory: Path, cohort_names: list[str]) -> tuple[list[PlannedL
 
 
 def load_cohort_directory(
-    engine: sa.Engine, directory: Path, cohort: str, layout: str, progress: ProgressFn | None = None, on_report=None
+    engine: sa.Engine, directory: Path, cohort: str, layout: str, options: LoadOptions = LoadOptions(), on_report=None, cohort_name: str | None = None,
 ) -> tuple[list[LoadReport], list[tuple[Path, str]]]:
-    """Load every file of a known layout, one atomic run each; stops at the first failure (raises)."""
+    """Load every file of a known layout, one atomic run each, as one batch whose planned files are
+    recorded first (so a batch stopped part-way shows as incomplete); stops at the first failure
+    (raises). A dry run loads every file in one transaction and rolls it back."""
     if not directory.is_dir():
         raise InputError(directory, None, "not a directory")
+    code = cohort_parameter(engine, cohort)
     if layout == "cptac2019":
         plan, skipped = plan_cptac2019(directory)
     elif layout == "pancan":
-        with engine.connect() as conn:
-            from omicskb.etl.cohort_names import cohort_names, find_cohort
+        from omicskb.etl.cohort_names import cohort_names, find_cohort
 
-            code = find_cohort(conn, cohort)
-            names = cohort_names(conn, code) if code else []
+        with engine.connect() as conn:
+            names = cohort_names(conn, code) if find_cohort(conn, code) else [code]
         plan, skipped = plan_pancan(directory, [cohort, *names])
     else:
         raise OmicsKBError(f"unknown layout {layout!r} (one of {', '.join(LAYOUTS)})")
     if not plan:
         raise InputError(directory, None, f"no file of the {layout} layout found")
+    if options.dry_run:
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                reports = _load_plan(engine, plan, code, dataclasses.replace(options, within=conn), on_report, cohort_name)
+            finally:
+                transaction.rollback()
+        return reports, skipped
+    batch_id = start_batch(engine, f"load cohort {directory} --cohort {cohort} --layout {layout}", code, directory, [p.path for p in plan])
+    try:
+        reports = _load_plan(engine, plan, code, dataclasses.replace(options, batch_id=batch_id), on_report, cohort_name)
+    except BaseException as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        try:
+            finish_batch(engine, batch_id, "failed", message)
+        except Exception:  # the database itself failed; the next writer marks the batch interrupted
+            pass
+        raise
+    finish_batch(engine, batch_id, "ok", f"{sum(r.status == 'ok' for r in reports)} loaded, {sum(r.status == 'unchanged' for r in reports)} unchanged")
+    return reports, skipped
+
+
+def _load_plan(engine: sa.Engine, plan: list[PlannedLoad], cohort: str, options: LoadOptions, on_report, cohort_name: str | None) -> list[LoadReport]:
     reports = []
     for item in plan:
         if item.step == "samples":
-            report = load_samples_file(engine, item.path, cohort, item.format, progress)
+            report = load_samples_file(engine, item.path, cohort, item.format, options, cohort_name)
         elif item.step == "matrix":
-            report = load_matrix_file(engine, item.path, cohort, item.omics or "", item.sample_scope, item.format, item.name, item.unit, progress)
+            report = load_matrix_file(engine, item.path, cohort, item.omics or "", item.sample_scope, item.format, item.name, item.unit, options, cohort_name)
         else:
-            report = load_maf_file(engine, item.path, cohort, item.name, progress)
+            report = load_maf_file(engine, item.path, cohort, item.name, options)
         reports.append(report)
         if on_report is not None:
             on_report(report)
-    return reports, skipped
+    return reports

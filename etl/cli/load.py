@@ -13,7 +13,9 @@ from omicskb.etl.loaders import genes, go, orthologs, transcripts
 from omicskb.etl.sources import (
     categories, cohorts, gaf, gene2ensembl, gene2go, gene_info, go_obo, gtf, hgnc, isoforms, species_genes, summaries,
 )
-from omicskb.etl.runs import LoadReport, run_load
+from omicskb.etl.cli import EXIT_DATA
+from omicskb.etl.releases import SHRINK_SHARE
+from omicskb.etl.runs import LoadOptions, LoadReport, run_load
 from omicskb.etl.textio import iter_lines, split_fields
 
 # command name -> (source kind, loader, what it reads); `orthologs` picks its kind from the header
@@ -43,26 +45,68 @@ def pick_loader(command: str, path: Path):
 
 
 def describe(report: LoadReport) -> list[str]:
+    """What a load did, in honest counts: per table, rows after (and before, added, removed);
+    unresolved ids by what became of their rows; what it replaced; notes."""
     name = Path(report.path).name
+    prefix = "dry run: " if report.dry_run else ""
     if report.status == "unchanged":
-        return [f"{name}: unchanged, {report.message} (run {report.run_id})"]
-    tables = ", ".join(f"{table} {count:,}" for table, count in report.loaded_by_table.items())
-    lines = [f"{name}: {report.rows_read:,} records read; loaded {tables or 'nothing'}; rejected {report.rows_rejected:,} (run {report.run_id}, release {report.release_id}, {report.seconds:.1f} s)"]
-    for reason, count in report.rejected_by_reason.most_common():
-        lines.append(f"  rejected {count:,}: {reason}")
+        where = f" (run {report.run_id})" if report.run_id else ""
+        return [f"{prefix}{name}: unchanged, {report.message}{where}"]
+    where = "nothing written" if report.dry_run else f"run {report.run_id}, release {report.release_id}"
+    lines = [f"{prefix}{name}: {report.rows_read:,} records read ({where}, {report.seconds:.1f} s)"]
+    shown = set()
+    for change in report.changes.values():
+        lines.append("  " + ("would write " if report.dry_run else "") + change.describe())
+        shown.add(change.table)
+    others = {t: n for t, n in report.loaded_by_table.items() if t not in shown and t != "values"}
+    if others:
+        lines.append("  " + ("would also write " if report.dry_run else "also wrote ") + ", ".join(f"{t} {n:,}" for t, n in others.items()))
+    if "values" in report.loaded_by_table:
+        lines.append(f"  values: {report.loaded_by_table['values']:,}")
+    labels = {"unlinked": "stored unlinked (no gene)", "collapsed": "collapsed into another row", "dropped": "dropped (not stored)"}
+    for disposition in ("unlinked", "collapsed", "dropped"):
+        reasons = report.reasons_by_disposition.get(disposition)
+        if reasons:
+            lines.append(f"  {labels[disposition]}: {sum(reasons.values()):,}")
+            for reason, count in reasons.most_common():
+                lines.append(f"    {count:,}: {reason}")
+    for old in report.replaced:
+        verb = "would replace" if report.dry_run else "replaced"
+        lines.append(f"  {verb} release {old['release_id']} ({old['file_name']}, loaded {old['loaded_at']:%Y-%m-%d %H:%M})"
+                     + ("" if report.dry_run else f"; undo with: omicskb rollback {report.release_id}"))
+    lines += [f"  note: {note}" for note in report.notes]
+    if report.refused is not None:
+        lines.append(f"  {report.refused}")
     return lines
 
 
-def do_load(settings, command: str, path: Path, version: str | None = None, date: datetime.date | None = None) -> LoadReport:
+def load_options(settings, dry_run: bool, allow_shrink: bool) -> LoadOptions:
+    return LoadOptions(dry_run=dry_run, allow_shrink=allow_shrink, progress=settings.progress)
+
+
+def finish(report: LoadReport) -> None:
+    """Print what a load did; a dry run that the real load would refuse exits 1."""
+    for line in describe(report):
+        click.echo(line)
+    if report.refused is not None:
+        raise SystemExit(EXIT_DATA)
+
+
+def do_load(settings, command: str, path: Path, version: str | None = None, date: datetime.date | None = None, options: LoadOptions = LoadOptions()) -> LoadReport:
     require_schema(settings.engine)
     kind, loader = pick_loader(command, path)
     try:
-        report = run_load(settings.engine, kind, path, loader, command=f"load {command}", release_version=version, release_date=date, progress=settings.progress)
+        report = run_load(settings.engine, kind, path, loader, command=f"load {command}", release_version=version, release_date=date, **options.run_kwargs())
     finally:
         settings.end_progress()
-    for line in describe(report):
-        click.echo(line)
+    finish(report)
     return report
+
+
+def write_options(command):
+    """--dry-run and --allow-shrink, shared by every load command."""
+    command = click.option("--allow-shrink", is_flag=True, help=f"Accept a release that removes more than {SHRINK_SHARE:.0%} of what the current one holds.")(command)
+    return click.option("--dry-run", is_flag=True, help="Report what the load would change, and write nothing.")(command)
 
 
 @click.group()
@@ -74,9 +118,10 @@ def _make_command(command: str, help_text: str) -> click.Command:
     @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
     @click.option("--release-version", help="Version of this source release, when the file does not state it.")
     @click.option("--release-date", type=click.DateTime(["%Y-%m-%d"]), help="Date of this source release (YYYY-MM-DD).")
+    @write_options
     @click.pass_obj
-    def run(settings, file: Path, release_version: str | None, release_date: datetime.datetime | None) -> None:
-        do_load(settings, command, file, release_version, release_date.date() if release_date else None)
+    def run(settings, file: Path, release_version: str | None, release_date: datetime.datetime | None, dry_run: bool, allow_shrink: bool) -> None:
+        do_load(settings, command, file, release_version, release_date.date() if release_date else None, load_options(settings, dry_run, allow_shrink))
 
     run.__doc__ = f"Load {help_text}."
     return click.command(name=command)(run)
@@ -90,13 +135,13 @@ SEED_MANIFEST = "manifest.tsv"
 
 @load.command(name="seeds")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@write_options
 @click.pass_obj
-def seeds(settings, directory: Path) -> None:
+def seeds(settings, directory: Path, dry_run: bool, allow_shrink: bool) -> None:
     """Load every file listed in DIRECTORY/manifest.tsv (columns: command, file), in order.
 
     A `cohort` line names a directory, a cohort and a layout: cohort<TAB>DIR<TAB>COHORT<TAB>LAYOUT.
     """
-    from omicskb.etl.cli.load_cohort import describe as describe_cohort
     from omicskb.etl.cohorts import LAYOUTS, load_cohort_directory
 
     manifest = directory / SEED_MANIFEST
@@ -117,17 +162,21 @@ def seeds(settings, directory: Path) -> None:
         if command not in LOADERS:
             raise InputError(manifest, lineno, f"unknown load command {command!r}", column=1)
         entries.append((command, directory / file, None))
-    for command, file, options in entries:
+    options = load_options(settings, dry_run, allow_shrink)
+    if dry_run and any(command != "cohort" for command, _, _ in entries) and any(command == "cohort" for command, _, _ in entries):
+        click.echo("note: each file's dry run is rolled back before the next, so later files are checked against the database as it is now")
+    for command, file, extra in entries:
         if command == "cohort":
             require_schema(settings.engine)
-            cohort, layout = options
-            reports, skipped = load_cohort_directory(settings.engine, file, cohort, layout, settings.progress)
-            settings.end_progress()
+            cohort, layout = extra
+            try:
+                reports, skipped = load_cohort_directory(settings.engine, file, cohort, layout, options)
+            finally:
+                settings.end_progress()
             for report in reports:
-                for line in describe_cohort(report):
-                    click.echo(line)
+                finish(report)
         else:
-            do_load(settings, command, file)
+            do_load(settings, command, file, options=options)
 
 
 from omicskb.etl.cli import load_cohort  # noqa: E402  (adds samples, matrix, maf, cohort to this group)

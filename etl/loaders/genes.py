@@ -10,6 +10,7 @@ from omicskb.etl.cohort_names import canonical_code
 from omicskb.etl.db import upsert_lookup
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders import Columns, replace_rows, taxa_scope, upsert_rows
+from omicskb.etl.releases import slot_for
 from omicskb.etl.resolve import GeneIndex, strip_version
 from omicskb.etl.runs import LoadContext
 from omicskb.etl.sources import categories, cohorts, gene_info, hgnc, species_genes, summaries
@@ -50,6 +51,7 @@ def load_gene_info(ctx: LoadContext) -> None:
         if ctx.rows_read % 20000 == 0:
             ctx.progress(f"{ctx.rows_read:,} genes read")
     taxa = set(genes.data["taxon_id"])
+    ctx.set_slot(slot_for(ctx.source_kind, taxa))
     _add_taxa(ctx, taxa)
     upsert_lookup(ctx.conn, "gene_type", genes.data["type_of_gene"])
     upsert_lookup(ctx.conn, "xref_db", xrefs.data["xref_db"])
@@ -128,6 +130,7 @@ def load_species_genes(ctx: LoadContext, taxon_id: str | None = None) -> None:
         seen[rec.db_id] = rec.line
         rows.add(db_id=rec.db_id, taxon_id=taxon, symbol=rec.symbol, synonyms="|".join(rec.synonyms) or None, ensembl_genes="|".join(rec.ensembl_genes) or None)
     _add_taxa(ctx, {taxon})
+    ctx.set_slot(slot_for(ctx.source_kind, {taxon}))
     replace_rows(ctx, "species_gene", rows, "taxon_id = :taxon", {"taxon": taxon})
 
 

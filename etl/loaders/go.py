@@ -8,7 +8,8 @@ from collections import defaultdict
 
 from omicskb.etl.db import upsert_lookup
 from omicskb.etl.errors import InputError
-from omicskb.etl.loaders import Columns, replace_rows, taxa_scope
+from omicskb.etl.loaders import Columns, replace_many, replace_rows, taxa_scope
+from omicskb.etl.releases import slot_for
 from omicskb.etl.resolve import GeneIndex
 from omicskb.etl.runs import LoadContext
 from omicskb.etl.sources import gaf, gene2go, go_obo
@@ -54,14 +55,14 @@ def load_go_obo(ctx: LoadContext) -> None:
     upsert_lookup(ctx.conn, "go_relation_type", relation_types)
     ctx.progress("computing the is_a/part_of closure")
     closure = transitive_closure(relations)
-    # The ontology is replaced whole: dependants go first so PostgreSQL's foreign keys hold.
-    for table in ("go_closure", "go_relation", "go_successor", "go_alt_id"):
-        ctx.conn.exec_driver_sql(f"DELETE FROM {table}")
-    replace_rows(ctx, "go_term", terms, "1 = 1")
-    replace_rows(ctx, "go_alt_id", alt_ids, "1 = 1")
-    replace_rows(ctx, "go_successor", successors, "1 = 1")
-    replace_rows(ctx, "go_relation", relations, "1 = 1")
-    replace_rows(ctx, "go_closure", closure, "1 = 1")
+    # The ontology is replaced whole; replace_many deletes dependants first for PostgreSQL's foreign keys.
+    replace_many(ctx, [
+        ("go_term", terms, "1 = 1", {}),
+        ("go_alt_id", alt_ids, "1 = 1", {}),
+        ("go_successor", successors, "1 = 1", {}),
+        ("go_relation", relations, "1 = 1", {}),
+        ("go_closure", closure, "1 = 1", {}),
+    ])
     date = header.date
     if date is None and header.data_version and (match := _DATE_IN_VERSION.search(header.data_version)):
         date = datetime.date(*map(int, match.groups()))
@@ -121,6 +122,7 @@ ANNOTATION_COLUMNS = (
 
 
 def _replace_annotations(ctx: LoadContext, rows: Columns, taxa: set[str]) -> None:
+    ctx.set_slot(slot_for(ctx.source_kind, taxa))
     upsert_lookup(ctx.conn, "evidence_code", rows.data["evidence_code"])
     replace_rows(ctx, "gene_go_annotation", rows, f"source_kind = :kind AND {taxa_scope()}", {"kind": ctx.source_kind, "taxa": taxa})
 

@@ -21,6 +21,7 @@ from omicskb.etl.db import bulk_insert, is_duckdb, stage
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders.samples import cohort_for_load, ensure_samples, sample_rows
 from omicskb.etl.resolve import GeneIndex, Resolution
+from omicskb.etl.releases import TableChange, dataset_slot
 from omicskb.etl.runs import LoadContext
 from omicskb.etl.sources.matrix import MatrixData
 from omicskb.etl.textio import data_file_stem
@@ -100,9 +101,11 @@ class FeatureResolver:
         self.symbols = cache.symbols
         self.unresolved = 0
 
-    def reject(self, line: int, raw: str, kind: str, reason: str) -> None:
-        self.unresolved += 1
-        self.ctx.reject(line, raw, kind, reason)
+    def reject(self, line: int, raw: str, kind: str, reason: str, disposition: str = "unlinked") -> None:
+        """The row keeps its values under an unlinked feature, unless it is collapsed into another."""
+        if disposition == "unlinked":
+            self.unresolved += 1
+        self.ctx.reject(line, raw, kind, reason, disposition)
 
     def _remembered(self, kind: str, raw: str, line: int, resolve) -> FeatureSpec:
         found = self.cache.results.get((kind, raw))
@@ -216,7 +219,7 @@ def resolve_features(ctx: LoadContext, data: MatrixData, omics: str) -> tuple[li
         keep, collapsed, unparsed = _collapse_sites(ids, data.values, parse, cache, pancan)
         for dropped, kept, reason in collapsed:
             # One reason text for all, so reports group them; file_line says which row, and the kept row has the most values.
-            resolver.reject(lines[dropped], ids[dropped], "site", "duplicate (gene, protein, site) row collapsed into the row with the most values")
+            resolver.reject(lines[dropped], ids[dropped], "site", "duplicate (gene, protein, site) row collapsed into the row with the most values", "collapsed")
         unlinked = {row: reason for row, reason in unparsed}
         keep = sorted(set(keep) | set(unlinked))
         for row in keep:
@@ -289,23 +292,52 @@ def match_samples(ctx: LoadContext, data: MatrixData, cohort: str, sample_scope:
     return result
 
 
-def replace_dataset(ctx: LoadContext, cohort: str, omics: str, name: str, attributes: dict) -> int:
-    """The dataset id for (cohort, omics, name), its old rows deleted; a new one if it is new."""
+def replace_dataset(
+    ctx: LoadContext, cohort: str, omics: str, name: str, attributes: dict, feature_ids: list[int], sample_ids: list[int],
+    keys_of_mutations: set[tuple] | None = None,
+) -> int:
+    """The dataset id for (cohort, omics, name): a new dataset, or the existing one with its old rows
+    archived and deleted. What the new file adds and removes (features, samples, MAF rows) is counted."""
+    ctx.set_slot(dataset_slot(cohort, omics, name))
     existing = ctx.conn.execute(
-        sa.text("SELECT dataset_id FROM dataset WHERE cohort_code = :c AND omics_type = :o AND name = :n"), {"c": cohort, "o": omics, "n": name}
-    ).scalar()
+        sa.text("SELECT dataset_id, release_id FROM dataset WHERE cohort_code = :c AND omics_type = :o AND name = :n"), {"c": cohort, "o": omics, "n": name}
+    ).first()
     values = {**attributes, "release_id": ctx.release_id}
+    new_features, new_samples = set(feature_ids), set(sample_ids)
     if existing is None:
         columns = ["cohort_code", "omics_type", "name", *values]
         params = {"cohort_code": cohort, "omics_type": omics, "name": name, **values}
+        ctx.changed(TableChange("measurement_row", after=len(feature_ids), added=len(new_features)))
+        ctx.changed(TableChange("dataset_sample", after=len(sample_ids), added=len(new_samples)))
         return ctx.conn.execute(
             sa.text(f"INSERT INTO dataset ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) RETURNING dataset_id"), params
         ).scalar_one()
+    dataset_id = existing.dataset_id
+    where = {"d": dataset_id}
+    old_features = dict(ctx.conn.execute(sa.text(
+        "SELECT m.feature_id, f.label FROM measurement_row AS m JOIN feature AS f ON f.feature_id = m.feature_id WHERE m.dataset_id = :d"), where).all())
+    old_samples = dict(ctx.conn.execute(sa.text(
+        "SELECT ds.sample_id, s.sample_label FROM dataset_sample AS ds JOIN sample AS s ON s.sample_id = ds.sample_id WHERE ds.dataset_id = :d"), where).all())
+    gone_features = sorted(set(old_features) - new_features)
+    gone_samples = sorted(set(old_samples) - new_samples)
+    ctx.changed(TableChange("measurement_row", before=len(old_features), after=len(feature_ids), added=len(new_features - set(old_features)),
+                            removed=len(gone_features), examples=[old_features[f] for f in gone_features[:3]]))
+    ctx.changed(TableChange("dataset_sample", before=len(old_samples), after=len(sample_ids), added=len(new_samples - set(old_samples)),
+                            removed=len(gone_samples), examples=[old_samples[s] for s in gone_samples[:3]]))
+    if keys_of_mutations is not None:
+        old_mutations = {tuple(r) for r in ctx.conn.execute(sa.text(
+            "SELECT sample_id, chromosome, start_position, reference_allele, tumor_allele FROM mutation WHERE dataset_id = :d"), where)}
+        gone = sorted(old_mutations - keys_of_mutations, key=repr)
+        ctx.changed(TableChange("mutation", before=len(old_mutations), after=len(keys_of_mutations), added=len(keys_of_mutations - old_mutations),
+                                removed=len(gone), examples=[" ".join(map(str, g)) for g in gone[:3]]))
+    # As they were, for a rollback: the dataset row, its values, columns and MAF rows.
+    for table in ("dataset", "measurement_row", "dataset_sample", "mutation"):
+        ctx.archive(table, "dataset_id = :d", where)
     for table in ("measurement_row", "dataset_sample", "mutation"):
-        ctx.conn.execute(sa.text(f"DELETE FROM {table} WHERE dataset_id = :d"), {"d": existing})
-    ctx.conn.execute(sa.text(f"UPDATE dataset SET {', '.join(f'{c} = :{c}' for c in values)} WHERE dataset_id = :d"), {**values, "d": existing})
-    ctx.notes.append(f"replaced dataset {cohort}/{omics}/{name} (dataset {existing})")
-    return existing
+        ctx.conn.execute(sa.text(f"DELETE FROM {table} WHERE dataset_id = :d"), where)
+    ctx.conn.execute(sa.text(f"UPDATE dataset SET {', '.join(f'{c} = :{c}' for c in values)} WHERE dataset_id = :d"), {**values, **where})
+    ctx.notes.append(f"replaced dataset {cohort}/{omics}/{name} (dataset {dataset_id}, release {existing.release_id})")
+    return dataset_id
 
 
 def insert_rows(ctx: LoadContext, dataset_id: int, feature_ids: list[int], raw_ids: list[str], lines: list[int], values: np.ndarray) -> int:
@@ -350,9 +382,10 @@ def load_matrix(
     sample_scope: str = "from-samples",
     name: str | None = None,
     unit: str | None = None,
+    cohort_name: str | None = None,
 ) -> int:
     """Load a parsed matrix as dataset (cohort, omics, name). Returns the dataset id."""
-    cohort = cohort_for_load(ctx, cohort)
+    cohort = cohort_for_load(ctx, cohort, cohort_name)
     ctx.rows_read += len(data.feature_ids)
     ctx.step(0, 4, "matching samples")
     sample_ids = match_samples(ctx, data, cohort, sample_scope)
@@ -362,7 +395,7 @@ def load_matrix(
     feature_ids = feature_ids_for(ctx, specs)
     values = data.values[keep] if len(keep) != len(data.feature_ids) else data.values
     kinds = {s.kind for s in specs}
-    dataset_id = replace_dataset(ctx, cohort, omics, name or dataset_name_for(data.path), {
+    dataset_id = replace_dataset(ctx, cohort, omics, name or dataset_name_for(data.path), feature_ids=feature_ids, sample_ids=sample_ids, attributes={
         "feature_kind": kinds.pop() if len(kinds) == 1 else ("site" if omics in SITE_OMICS else "gene"),
         "source_format": data.format,
         "sample_scope": sample_scope,

@@ -87,7 +87,7 @@ def load_maf(ctx: LoadContext, *, cohort: str, name: str | None = None) -> int:
             gene_of[key] = found.gene_id
             if found.gene_id is None:
                 unresolved += 1
-                ctx.reject(rec.line, rec.hugo_symbol, "symbol", found.reason or "not resolved")
+                ctx.reject(rec.line, rec.hugo_symbol, "symbol", found.reason or "not resolved", "unlinked")  # the MAF row is kept, gene_id NULL
         gene_id = gene_of[key]
         rows.add(
             sample_id=sample_id, gene_id=gene_id, hugo_symbol=rec.hugo_symbol, chromosome=rec.chromosome, start_position=rec.start,
@@ -110,7 +110,10 @@ def load_maf(ctx: LoadContext, *, cohort: str, name: str | None = None) -> int:
     status = np.zeros((len(genes), len(sample_ids)), dtype=np.float64)
     for i, gene_id in enumerate(genes):
         status[i, [column_of[s] for s in mutated[gene_id]]] = 1.0
-    dataset_id = replace_dataset(ctx, cohort, "mutation", name or dataset_name_for(ctx.path), {
+    specs = [FeatureSpec(f"gene:{g}", "gene", symbols.get(g, g), gene_id=g) for g in genes]
+    feature_ids = feature_ids_for(ctx, specs) if genes else []
+    mutation_keys = set(zip(rows.data["sample_id"], rows.data["chromosome"], rows.data["start_position"], rows.data["reference_allele"], rows.data["tumor_allele"]))
+    dataset_id = replace_dataset(ctx, cohort, "mutation", name or dataset_name_for(ctx.path), feature_ids=feature_ids, sample_ids=sample_ids, keys_of_mutations=mutation_keys, attributes={
         "feature_kind": "gene", "source_format": "maf", "sample_scope": "tumor", "unit": "non-silent mutation status (1 = mutated)",
         "n_features": len(genes), "n_samples": len(sample_ids), "n_missing": 0, "n_unresolved": unresolved,
     })
@@ -119,11 +122,10 @@ def load_maf(ctx: LoadContext, *, cohort: str, name: str | None = None) -> int:
     }, extra={"dataset_id": dataset_id})
     ctx.loaded("mutation", bulk_insert(ctx.conn, "mutation", rows.data, extra={"dataset_id": dataset_id, "release_id": ctx.release_id}))
     if genes:
-        specs = [FeatureSpec(f"gene:{g}", "gene", symbols.get(g, g), gene_id=g) for g in genes]
         first_line = {}
         for gene_id, line in zip(rows.data["gene_id"], rows.data["file_line"]):
             first_line.setdefault(gene_id, line)
-        insert_rows(ctx, dataset_id, feature_ids_for(ctx, specs), [symbols.get(g, g) for g in genes], [first_line[g] for g in genes], status)
+        insert_rows(ctx, dataset_id, feature_ids, [symbols.get(g, g) for g in genes], [first_line[g] for g in genes], status)
     return dataset_id
 
 

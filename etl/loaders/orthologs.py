@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from omicskb.etl.db import upsert_lookup
 from omicskb.etl.loaders import Columns, replace_rows
+from omicskb.etl.releases import slot_for
 from omicskb.etl.resolve import GeneIndex
 from omicskb.etl.runs import LoadContext
 from omicskb.etl.sources import gene_orthologs, hcop
@@ -34,6 +35,7 @@ def _write(ctx: LoadContext, merged: dict[tuple[str, str, str], dict], other_tax
     for values in merged.values():
         rows.add(**values)
     upsert_lookup(ctx.conn, "taxon", other_taxa)
+    ctx.set_slot(slot_for(ctx.source_kind, other_taxa or {"none"}))
     replace_rows(ctx, "ortholog", rows, "source_kind = :kind AND other_taxon_id IN :taxa", {"kind": ctx.source_kind, "taxa": other_taxa or {""}})
 
 

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from omicskb.etl import cohort_names
 from omicskb.etl.db import bulk_insert
 from omicskb.etl.errors import InputError
-from omicskb.etl.loaders import Columns, bound, upsert_rows
+from omicskb.etl.loaders import Columns, bound, replace_many, upsert_rows
+from omicskb.etl.releases import samples_slot
 from omicskb.etl.runs import LoadContext
 
 NORMAL_FOR_STATISTICS = "adjacent_normal"
@@ -97,6 +98,7 @@ def load_sample_sheet(ctx: LoadContext, sheet, cohort: str) -> None:
     Attributes the sheet defines replace that cohort's earlier values of the same name.
     """
     ctx.rows_read += len(sheet.samples)
+    ctx.set_slot(samples_slot(cohort, ctx.source_kind))
     if sheet.fallback_lines:
         ctx.notes.append(
             f"{len(sheet.fallback_lines)} line(s) were not valid UTF-8 and were read as cp1252 "
@@ -123,10 +125,13 @@ def load_sample_sheet(ctx: LoadContext, sheet, cohort: str) -> None:
         ctx.conn.execute(*bound("SELECT name, attribute_id FROM clinical_attribute WHERE cohort_code = :c AND name IN :names", {"c": cohort, "names": [a.name for a in sheet.attributes]})).all()
     )
     ids = list(attribute_ids.values())
-    ctx.conn.execute(*bound("DELETE FROM clinical_value WHERE attribute_id IN :ids", {"ids": ids}))
-    ctx.conn.execute(*bound("DELETE FROM clinical_level WHERE attribute_id IN :ids", {"ids": ids}))
     levels = Columns("attribute_id", "level_order", "level_value")
-    values = Columns("attribute_id", owner_column, "value_text", "value_number", "event")
+    values = Columns("attribute_id", "sample_id", "patient_id", "value_text", "value_number", "event")
+    other_column = "patient_id" if owner_column == "sample_id" else "sample_id"
+
+    def owner_of(owner: int) -> dict[str, int | None]:
+        return {owner_column: owner, other_column: None}
+
     for attribute in sheet.attributes:
         attribute_id = attribute_ids[attribute.name]
         for order, level in enumerate(attribute.levels or (), start=1):
@@ -136,10 +141,13 @@ def load_sample_sheet(ctx: LoadContext, sheet, cohort: str) -> None:
                 continue
             if attribute.kind == "SUR":
                 time, event = value
-                values.add(attribute_id=attribute_id, **{owner_column: owner}, value_text=None, value_number=float(time), event=int(event))
+                values.add(attribute_id=attribute_id, **owner_of(owner), value_text=None, value_number=float(time), event=int(event))
             elif attribute.kind == "CON":
-                values.add(attribute_id=attribute_id, **{owner_column: owner}, value_text=None, value_number=float(value), event=None)
+                values.add(attribute_id=attribute_id, **owner_of(owner), value_text=None, value_number=float(value), event=None)
             else:
-                values.add(attribute_id=attribute_id, **{owner_column: owner}, value_text=str(value), value_number=None, event=None)
-    ctx.loaded("clinical_level", bulk_insert(ctx.conn, "clinical_level", levels.data))
-    ctx.loaded("clinical_value", bulk_insert(ctx.conn, "clinical_value", values.data, extra={"release_id": ctx.release_id}))
+                values.add(attribute_id=attribute_id, **owner_of(owner), value_text=str(value), value_number=None, event=None)
+    # The sheet's attributes replace their earlier levels and values (archived, and counted by key).
+    replace_many(ctx, [
+        ("clinical_level", levels, "attribute_id IN :ids", {"ids": ids}),
+        ("clinical_value", values, "attribute_id IN :ids", {"ids": ids}),
+    ])
