@@ -144,14 +144,11 @@ class TableChange:
         return self.removed > SHRINK_FREE_ROWS and self.removed_share > SHRINK_SHARE
 
     def describe(self) -> str:
-        parts = [f"{self.table}: {self.after:,} rows"]
-        if self.before or self.removed:
-            parts.append(f"(was {self.before:,}; +{self.added:,} -{self.removed:,})")
-        elif self.added:
-            parts.append(f"(+{self.added:,})")
         if self.updated:
-            parts.append(f"{self.updated:,} updated")
-        return " ".join(parts)
+            return f"{self.table}: {self.after:,} rows written ({self.added:,} new, {self.updated:,} updated)"
+        if self.before or self.removed:
+            return f"{self.table}: {self.after:,} rows (was {self.before:,}: {self.added:,} new, {self.removed:,} removed)"
+        return f"{self.table}: {self.after:,} rows" + (" (new)" if self.added else "")
 
 
 def _key_sql(columns: Iterable[str], alias: str = "") -> str:

@@ -283,11 +283,13 @@ def run_load(
             run_id = record_run(engine, {**base, "status": "unchanged", "finished_at": utcnow(), "release_id": existing, "message": message, "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0})
         return LoadReport(run_id, source_kind, str(path), "unchanged", release_id=existing, message=message, seconds=time.perf_counter() - started, dry_run=dry_run)
 
-    run_id = 0 if dry_run else record_run(engine, {**base, "status": "running"})
+    run_id = 0 if dry_run else record_run(engine, {**base, "status": "running"})  # a dry run records one inside its transaction
     ctx: LoadContext | None = None
     report: LoadReport | None = None
     try:
         with (contextlib.nullcontext(within) if within is not None else engine.begin()) as conn:
+            if dry_run:  # a run row inside the transaction, for the foreign keys; rolled back with the rest
+                run_id = conn.execute(sa.insert(LoadRun).values(**process_identity(), **base, status="running").returning(LoadRun.run_id)).scalar_one()
             release_id = conn.execute(
                 sa.insert(SourceRelease)
                 .values(

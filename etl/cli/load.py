@@ -58,7 +58,7 @@ def describe(report: LoadReport) -> list[str]:
     for change in report.changes.values():
         lines.append("  " + ("would write " if report.dry_run else "") + change.describe())
         shown.add(change.table)
-    others = {t: n for t, n in report.loaded_by_table.items() if t not in shown and t != "values"}
+    others = {t: n for t, n in report.loaded_by_table.items() if t not in shown and t != "values" and n}
     if others:
         lines.append("  " + ("would also write " if report.dry_run else "also wrote ") + ", ".join(f"{t} {n:,}" for t, n in others.items()))
     if "values" in report.loaded_by_table:
