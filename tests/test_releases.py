@@ -360,3 +360,29 @@ def test_the_load_output_says_stored_unlinked_not_rejected(target, omicskb):
     result = omicskb(target, "load", "matrix", UCEC / "CNA.cct.gz", "--cohort", "UCEC", "--omics", "cnv")
     assert result.exit_code == 0
     assert "stored unlinked (no gene)" in result.output and "rejected" not in result.output and "dropped" not in result.output, result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# A cohort load stopped part-way is visible
+
+
+def test_a_cohort_load_that_stops_part_way_shows_as_incomplete_until_rerun(target, omicskb, tmp_path):
+    import json
+    import shutil
+
+    assert omicskb(target, "load", "gene-info", GENE_INFO).exit_code == 0
+    folder = tmp_path / "ucec"
+    shutil.copytree(UCEC, folder)
+    good = (folder / "proteomics.cct.gz").read_bytes()
+    (folder / "proteomics.cct.gz").write_bytes(good[: len(good) // 2])  # the 5th file of 8 is truncated
+    result = omicskb(target, "load", "cohort", folder, "--cohort", "UCEC", "--layout", "cptac2019")
+    assert result.exit_code == 1 and "truncated" in result.output
+    overview = omicskb(target, "cohorts")
+    assert "INCOMPLETE" in overview.output and "after 4 of 8 files" in overview.output and "proteomics.cct.gz" in overview.output, overview.output
+    (ucec,) = [c for c in json.loads(omicskb(target, "cohorts", "--format", "json").output) if c["cohort"] == "UCEC"]
+    assert ucec["last_load"]["complete"] is False and ucec["last_load"]["files_done"] == 4 and ucec["last_load"]["status"] == "failed"
+    (folder / "proteomics.cct.gz").write_bytes(good)
+    rerun = omicskb(target, "load", "cohort", folder, "--cohort", "UCEC", "--layout", "cptac2019")
+    assert rerun.exit_code == 0 and "8 files: 4 loaded, 4 unchanged" in rerun.output, rerun.output
+    assert "INCOMPLETE" not in omicskb(target, "cohorts").output
+    assert omicskb(target, "query", "audit_runs_not_finished").output.strip().count("\n") == 0

@@ -29,7 +29,27 @@ def cohort_overview(conn) -> list[dict]:
             "features": int(row["n_features"]), "samples": int(row["n_samples"]), "missing_fraction": float(row["missing_fraction"]),
             "unresolved": int(row["n_unresolved"]), "samples_by_type": types.get(row["dataset_id"], {}), "file": row["file_name"],
         })
+    for row in run_saved(conn, "cohort_load_batches"):
+        entry = cohorts.setdefault(row["cohort_code"], {"cohort": row["cohort_code"], "samples": {}, "datasets": []})
+        planned = row["planned_files"].split("\n") if row["planned_files"] else []
+        done = int(row["n_done"])
+        entry["last_load"] = {
+            "batch_id": row["batch_id"], "status": row["status"], "files_planned": int(row["n_planned"]), "files_done": done,
+            "complete": row["status"] == "ok", "not_loaded": planned[done:], "message": row["message"], "directory": row["directory"],
+        }
     return list(cohorts.values())
+
+
+def render_last_load(load: dict) -> list[str]:
+    if load["complete"]:
+        return []
+    state = {"running": "is running (or its process died)", "failed": "failed", "interrupted": "was interrupted"}.get(load["status"], load["status"])
+    missing = ", ".join(load["not_loaded"][:4]) + (", ..." if len(load["not_loaded"]) > 4 else "")
+    return [
+        f"  INCOMPLETE: the last 'load cohort' (batch {load['batch_id']}) {state} after {load['files_done']} of {load['files_planned']} files"
+        + (f"; not loaded: {missing}" if missing else "") + (f" ({load['message']})" if load["message"] else ""),
+        f"  rerun 'omicskb load cohort {load['directory']} ...' to finish it (files already loaded are unchanged)",
+    ]
 
 
 def render_overview(cohorts: list[dict]) -> list[str]:
@@ -40,6 +60,8 @@ def render_overview(cohorts: list[dict]) -> list[str]:
         usable_tumor = sum(v["usable_tumor"] for v in samples.values())
         usable_normal = sum(v["usable_normal"] for v in samples.values())
         lines.append(f"{entry['cohort']}: {total} samples; usable tumors {usable_tumor}, adjacent normals {usable_normal}")
+        if entry.get("last_load"):
+            lines += render_last_load(entry["last_load"])
         for sample_type, v in samples.items():
             flags = []
             if v["excluded"]:

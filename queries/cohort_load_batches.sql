@@ -1,0 +1,8 @@
+-- name: cohort_load_batches
+-- description: The latest `load cohort` of each cohort: status, files planned and finished (ok or unchanged); a batch that is not ok left the cohort incomplete.
+SELECT b.cohort_code, b.batch_id, b.status, b.n_planned,
+       (SELECT count(*) FROM load_run AS r WHERE r.batch_id = b.batch_id AND r.status IN ('ok', 'unchanged')) AS n_done,
+       b.started_at, b.finished_at, b.message, b.directory, b.planned_files
+FROM load_batch AS b
+WHERE b.batch_id = (SELECT max(x.batch_id) FROM load_batch AS x WHERE x.cohort_code = b.cohort_code)
+ORDER BY b.cohort_code
