@@ -11,12 +11,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from omicskb.etl.errors import InputError, OmicsKBError
+from omicskb.schema import vocabularies
 from omicskb.etl.runs import LoadOptions, LoadReport, ProgressFn, finish_batch, run_load, start_batch
 from omicskb.etl.textio import data_file_stem, iter_lines
 
 SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")
 MATRIX_FORMATS = ("auto", "cct", "cbt", "tsv", "gct")
-OMICS_TYPES = ("rna", "protein", "phospho", "acetyl", "cnv", "methylation", "mirna", "mutation")
+OMICS_TYPES = vocabularies.codes(vocabularies.OMICS_TYPES)
 SAMPLE_SCOPES = ("tumor", "normal", "from-samples")
 LAYOUTS = ("cptac2019", "pancan")
 GCT_ANNOTATIONS_KIND = "gct_annotations"
