@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from omicskb.etl.datasets import settle_dataset
 from omicskb.etl.db import bulk_insert, is_duckdb, stage
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders.samples import cohort_for_load, ensure_samples, sample_rows
@@ -377,5 +378,6 @@ def load_matrix(
     }, extra={"dataset_id": dataset_id})
     ctx.step(3, 4, f"writing {values.size:,} values")
     insert_rows(ctx, dataset_id, feature_ids, [data.feature_ids[r] for r in keep], [data.feature_lines[r] for r in keep], values)
+    ctx.notes.extend(settle_dataset(ctx.conn, dataset_id))  # default dataset and tumor/normal pair (etl.datasets)
     ctx.step(4, 4, "committing")
     return dataset_id

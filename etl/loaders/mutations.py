@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from omicskb.etl.datasets import settle_dataset
 from omicskb.etl.db import bulk_insert
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders import Columns
@@ -124,6 +125,7 @@ def load_maf(ctx: LoadContext, *, cohort: str, name: str | None = None) -> int:
         for gene_id, line in zip(rows.data["gene_id"], rows.data["file_line"]):
             first_line.setdefault(gene_id, line)
         insert_rows(ctx, dataset_id, feature_ids_for(ctx, specs), [symbols.get(g, g) for g in genes], [first_line[g] for g in genes], status)
+    ctx.notes.extend(settle_dataset(ctx.conn, dataset_id))  # default dataset and tumor/normal pair (etl.datasets)
     return dataset_id
 
 
