@@ -160,7 +160,8 @@ CPTAC2019_MATRICES = {
 # unit of the mutation-status analyses), not somatic_binary.cbt, which is variant-level (one row
 # per protein change: 51,468 of its 51,559 real UCEC rows) and so answers "is this variant present",
 # not "is this gene mutated". The MAF dataset lists the tumors with at least one call (a MAF cannot
-# show a sequenced tumor without calls); somatic_binary stays addressable by name.
+# show a sequenced tumor without calls: 103 in the real UCEC release, as many as somatic_binary has);
+# somatic_binary stays addressable by name.
 CPTAC2019_DECLARATIONS = {
     "somatic_binary": LayoutDeclaration(default=False, layout="cptac2019"),
     "maf": LayoutDeclaration(default=True, layout="cptac2019"),
