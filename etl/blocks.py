@@ -1,5 +1,8 @@
 """Fetch a cohort x omics block as a float matrix: the statistics engine's way into the values.
 
+A block is one dataset, or a declared tumor/normal pair of datasets (etl.datasets), never a pool of
+the datasets of a (cohort, omics): the default one unless a name is given.
+
 Each dataset stores one value array per feature, in dataset_sample order, so a block is one range
 scan and a reshape; no long-to-wide pivot. On DuckDB the arrays arrive through Arrow without a
 Python loop; on PostgreSQL they come as lists.
@@ -12,8 +15,9 @@ import dataclasses
 import numpy as np
 import sqlalchemy as sa
 
+from omicskb.etl.datasets import block_datasets
 from omicskb.etl.db import is_duckdb
-from omicskb.etl.errors import LookupFailed
+from omicskb.etl.errors import OmicsKBError
 
 
 @dataclasses.dataclass
@@ -29,6 +33,7 @@ class Block:
     sample_types: list[str]
     stat_roles: list[str | None]
     values: np.ndarray  # float64 (features x samples), NaN = missing
+    dataset_names: list[str] = dataclasses.field(default_factory=list)  # the block's dataset, or its tumor and normal datasets
 
     def columns(self, role: str) -> np.ndarray:
         """Column indexes of the samples with this default role ('tumor' or 'normal')."""
@@ -50,38 +55,51 @@ def _dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tup
     return feature_ids, values
 
 
+class BlockError(OmicsKBError):
+    """A block that breaks its own rules (a sample twice): a bug or a broken pair, never data to analyse."""
+
+
 def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, role: str | None = None) -> Block:
-    """All datasets of (cohort, omics) [or the one named], side by side: rows are the union of their
-    features (NaN where a dataset lacks one), columns their samples; `role` keeps tumor or normal only."""
-    params = {"c": cohort, "o": omics, "n": name or ""}
-    datasets = conn.execute(
-        sa.text("SELECT dataset_id, n_samples FROM dataset WHERE cohort_code = :c AND omics_type = :o AND (:n = '' OR name = :n) ORDER BY sample_scope DESC, dataset_id"),
-        params,
-    ).all()
-    if not datasets:
-        raise LookupFailed(f"no {omics} dataset for cohort {cohort}" + (f" named {name!r}" if name else ""))
+    """One block of (cohort, omics) as a float matrix: its default dataset, or the dataset `name`,
+    together with the normal dataset it is paired with (naming either half of a pair gives the pair).
+
+    Never pools unrelated datasets. Rows are the block's features: the tumor dataset's in file order,
+    then any only the normal dataset has (NaN where a side lacks one); columns are the tumor
+    dataset's samples, then the normal dataset's. `role` keeps the samples of that default role
+    ('tumor' or 'normal'). `cohort` is a code or alias, in any case. Raises LookupFailed for an
+    unknown cohort or dataset, BlockError if a sample would appear twice."""
+    members = block_datasets(conn, cohort, omics, name)
+    code = members[0].cohort_code
     parts = []
-    for dataset_id, n_samples in datasets:
-        feature_ids, values = _dataset_values(conn, dataset_id, n_samples)
+    for dataset in members:
+        feature_ids, values = _dataset_values(conn, dataset.dataset_id, dataset.n_samples)
         samples = conn.execute(
             sa.text(
                 "SELECT s.sample_id, s.sample_label, s.sample_type, s.stat_role FROM dataset_sample AS ds JOIN sample AS s ON s.sample_id = ds.sample_id "
                 "WHERE ds.dataset_id = :d ORDER BY ds.sample_ord"
             ),
-            {"d": dataset_id},
+            {"d": dataset.dataset_id},
         ).all()
-        parts.append((feature_ids, values, samples))
+        parts.append((np.asarray(feature_ids, dtype=np.int64), values, samples))
     if len(parts) == 1:
         feature_ids, values, samples = parts[0]
     else:
-        feature_ids = np.unique(np.concatenate([p[0] for p in parts]))
+        first = parts[0][0]
+        seen = set(first.tolist())
+        extra = [f for p in parts[1:] for f in p[0].tolist() if f not in seen]
+        feature_ids = np.concatenate([first, np.array(list(dict.fromkeys(extra)), dtype=np.int64)])
+        row_of = {int(f): i for i, f in enumerate(feature_ids)}
         values = np.full((len(feature_ids), sum(p[1].shape[1] for p in parts)), np.nan)
         samples, offset = [], 0
         for ids, part_values, part_samples in parts:
-            rows = np.searchsorted(feature_ids, ids)
+            rows = np.fromiter((row_of[int(f)] for f in ids), dtype=np.int64, count=len(ids))
             values[rows, offset:offset + part_values.shape[1]] = part_values
             offset += part_values.shape[1]
             samples.extend(part_samples)
+    sample_ids = [s.sample_id for s in samples]
+    if len(set(sample_ids)) != len(sample_ids):
+        twice = sorted({s.sample_label for s in samples if sample_ids.count(s.sample_id) > 1})
+        raise BlockError(f"block {code}/{omics}/{members[0].name} would hold sample(s) twice: {', '.join(twice[:5])}")
     if role is not None:
         keep = [i for i, s in enumerate(samples) if s.stat_role == role]
         values = values[:, keep]
@@ -90,13 +108,13 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
         feature_id: (label, gene_id)
         for feature_id, label, gene_id in conn.execute(
             sa.text("SELECT f.feature_id, f.label, f.gene_id FROM feature AS f WHERE f.feature_id IN (SELECT feature_id FROM measurement_row WHERE dataset_id IN :ids)").bindparams(sa.bindparam("ids", expanding=True)),
-            {"ids": [d[0] for d in datasets]},
+            {"ids": [d.dataset_id for d in members]},
         )
     }
     return Block(
-        cohort=cohort,
+        cohort=code,
         omics=omics,
-        dataset_ids=[d[0] for d in datasets],
+        dataset_ids=[d.dataset_id for d in members],
         feature_ids=np.asarray(feature_ids, dtype=np.int64),
         feature_labels=[features[int(f)][0] for f in feature_ids],
         gene_ids=[features[int(f)][1] for f in feature_ids],
@@ -105,4 +123,5 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
         sample_types=[s.sample_type for s in samples],
         stat_roles=[s.stat_role for s in samples],
         values=values,
+        dataset_names=[d.name for d in members],
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from omicskb.etl.datasets import LayoutDeclaration, layout_declaration
 from omicskb.etl.errors import InputError, OmicsKBError
 from omicskb.schema import vocabularies
 from omicskb.etl.runs import LoadOptions, LoadReport, ProgressFn, finish_batch, run_load, start_batch
@@ -169,6 +170,7 @@ class PlannedLoad:
     sample_scope: str = "from-samples"
     name: str | None = None
     unit: str | None = None
+    declaration: LayoutDeclaration | None = None  # the layout's default and pair for this dataset (etl.datasets)
 
 
 # cptac 2019 (the `cptac` package's files): file stem -> (omics, format)
@@ -180,6 +182,16 @@ CPTAC2019_MATRICES = {
     "CNA": ("cnv", "cct"),
     "miRNA": ("mirna", "cct"),
     "somatic_binary": ("mutation", "cbt"),
+}
+# Mutation default: the MAF's gene-level non-silent status (gene features, 1/0 per tumor, the
+# unit of the mutation-status analyses), not somatic_binary.cbt, which is variant-level (one row
+# per protein change: 51,468 of its 51,559 real UCEC rows) and so answers "is this variant present",
+# not "is this gene mutated". The MAF dataset lists the tumors with at least one call (a MAF cannot
+# show a sequenced tumor without calls: 103 in the real UCEC release, as many as somatic_binary has);
+# somatic_binary stays addressable by name.
+CPTAC2019_DECLARATIONS = {
+    "somatic_binary": LayoutDeclaration(default=False, layout="cptac2019"),
+    "maf": LayoutDeclaration(default=True, layout="cptac2019"),
 }
 CPTAC2019_SKIPPED = {
     "transcriptomics_circular": "circular RNA has no omics type here",
@@ -202,6 +214,31 @@ PANCAN_MATRICES = {
     "somatic_mutation_gene_level_binary": ("mutation", "tumor"),
     "methylation_gene_beta_value_Tumor": ("methylation", "tumor"),
 }
+# Defaults where a pan-cancer (cohort, omics) has more than one dataset: the normalized phosphosites
+# over the isoform-adjusted ones, the CNV log2 ratio (continuous) over GISTIC levels (thresholded
+# calls), the freeze's gene-level mutation status (all sequenced tumors) over a MAF in the folder.
+# Normal files never claim it: each pairs with its Tumor file, and the pair is the block.
+PANCAN_DEFAULTS = {
+    "phospho_site_abundance_log2_reference_intensity_normalized_Tumor": True,
+    "phospho_site_abundance_log2_reference_intensity_normalized_isoform_adjusted_Tumor": False,
+    "WES_CNV_gene_ratio_log2": True,
+    "WES_CNV_gene_gistic_level": False,
+    "somatic_mutation_gene_level_binary": True,
+}
+
+
+def pancan_declaration(stem: str, suffix: str) -> LayoutDeclaration:
+    """Default and pair of a pan-cancer file: `<C>_<x>_Tumor` pairs with `<C>_<x>_Normal`."""
+    pair = None
+    for side, other in (("_Tumor", "_Normal"), ("_Normal", "_Tumor")):
+        if suffix.endswith(side) and suffix[: -len(side)] + other in PANCAN_MATRICES:
+            pair = stem[: -len(side)] + other
+    default = False if suffix.endswith("_Normal") else PANCAN_DEFAULTS.get(suffix)
+    return LayoutDeclaration(default=default, pair=pair, layout="pancan")
+
+
+def _not_preferred(item: PlannedLoad) -> bool:
+    return not (item.declaration and item.declaration.default)
 
 
 def plan_cptac2019(directory: Path) -> tuple[list[PlannedLoad], list[tuple[Path, str]]]:
@@ -215,14 +252,14 @@ def plan_cptac2019(directory: Path) -> tuple[list[PlannedLoad], list[tuple[Path,
             plan.append(PlannedLoad(path, "samples", "cptac2019"))
         elif stem in CPTAC2019_MATRICES:
             omics, format = CPTAC2019_MATRICES[stem]
-            matrices.append(PlannedLoad(path, "matrix", format, omics, "from-samples", stem))
+            matrices.append(PlannedLoad(path, "matrix", format, omics, "from-samples", stem, declaration=CPTAC2019_DECLARATIONS.get(stem)))
         elif path.name.endswith((".maf", ".maf.gz")):
-            mafs.append(PlannedLoad(path, "maf", name=stem))
+            mafs.append(PlannedLoad(path, "maf", name=stem, declaration=CPTAC2019_DECLARATIONS["maf"]))
         else:
             skipped.append((path, CPTAC2019_SKIPPED.get(stem, "not a file of the cptac2019 layout")))
     if not plan:
         raise InputError(directory, None, "no clinical.txt: the cptac2019 layout needs the clinical table for sample types")
-    return plan + matrices + mafs, skipped
+    return plan + sorted(matrices + mafs, key=_not_preferred), skipped
 
 
 def plan_pancan(directory: Path, cohort_names: list[str]) -> tuple[list[PlannedLoad], list[tuple[Path, str]]]:
@@ -244,13 +281,14 @@ def plan_pancan(directory: Path, cohort_names: list[str]) -> tuple[list[PlannedL
         elif suffix in PANCAN_MATRICES:
             omics, scope = PANCAN_MATRICES[suffix]
             unit = re.sub(r"_(Tumor|Normal)$", "", suffix)
-            matrices.append(PlannedLoad(path, "matrix", "tsv", omics, scope, stem, unit))
+            matrices.append(PlannedLoad(path, "matrix", "tsv", omics, scope, stem, unit, pancan_declaration(stem, suffix)))
         elif path.name.endswith((".maf", ".maf.gz")):
-            matrices.append(PlannedLoad(path, "maf", name=stem))
+            matrices.append(PlannedLoad(path, "maf", name=stem, declaration=LayoutDeclaration(default=False, layout="pancan")))
         else:
             skipped.append((path, "not a file of the pan-cancer layout"))
-    # Tumor files before Normal ones, so tumor samples exist before anything refers to them.
-    matrices.sort(key=lambda p: (p.step == "maf", p.sample_scope != "tumor"))
+    # Tumor files before Normal ones, so tumor samples exist before anything refers to them; a
+    # (cohort, omics)'s preferred default before the others, so the default never changes mid-load.
+    matrices.sort(key=lambda p: (p.step == "maf", p.sample_scope != "tumor", _not_preferred(p)))
     return samples + matrices, skipped
 
 
@@ -303,9 +341,11 @@ def _load_plan(engine: sa.Engine, plan: list[PlannedLoad], cohort: str, options:
         if item.step == "samples":
             report = load_samples_file(engine, item.path, cohort, item.format, options, cohort_name)
         elif item.step == "matrix":
-            report = load_matrix_file(engine, item.path, cohort, item.omics or "", item.sample_scope, item.format, item.name, item.unit, options, cohort_name)
+            with layout_declaration(item.declaration):
+                report = load_matrix_file(engine, item.path, cohort, item.omics or "", item.sample_scope, item.format, item.name, item.unit, options, cohort_name)
         else:
-            report = load_maf_file(engine, item.path, cohort, item.name, options)
+            with layout_declaration(item.declaration):
+                report = load_maf_file(engine, item.path, cohort, item.name, options)
         reports.append(report)
         if on_report is not None:
             on_report(report)

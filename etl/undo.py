@@ -22,7 +22,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from omicskb.etl import __version__, releases
+from omicskb.etl import __version__, datasets, releases
 from omicskb.etl.db import utcnow
 from omicskb.etl.errors import LookupFailed, OmicsKBError
 from omicskb.etl.loaders import bound
@@ -67,7 +67,7 @@ TABLE_ORDER = (
 # Tables a load updates in place: restored rows overwrite the release's version of the same key.
 UPSERTED = {
     "gene": ("gene_id",), "sample": ("sample_id",), "patient": ("patient_id",), "clinical_attribute": ("attribute_id",),
-    "dataset": ("dataset_id",), "cohort": ("cohort_code",), "cohort_alias": ("alias",),
+    "dataset": ("dataset_id",), "cohort": ("cohort_code",), "cohort_alias": ("alias",), "dataset_pair": ("tumor_dataset_id",),
 }
 # Rows a release owns, for tables without a release_id of their own.
 OWNED_VIA = {
@@ -172,6 +172,7 @@ def _rollback(conn: sa.Connection, report: UndoReport, release: sa.Row) -> None:
     r = release.release_id
     params = {"r": r}
     archive = releases.read_archive(conn, r)
+    groups = {tuple(g) for g in conn.execute(sa.text("SELECT cohort_code, omics_type FROM dataset WHERE release_id = :r"), params)}
     # Pre-image keys of updated rows: those rows are restored below, not deleted.
     restored_keys = {
         table: {tuple(row) for row in zip(*(archive[table].column(k).to_pylist() for k in key))}
@@ -210,7 +211,8 @@ def _rollback(conn: sa.Connection, report: UndoReport, release: sa.Row) -> None:
     for old in replaced:
         conn.execute(sa.text("UPDATE source_release SET state = 'current' WHERE release_id = :o"), {"o": old})
     conn.execute(sa.text("DELETE FROM release_archive WHERE release_id = :r"), params)
-    _settle_defaults(conn)
+    for cohort, omics in sorted(groups):  # one default per (cohort, omics) that still has datasets
+        report.notes.extend(datasets.settle_group(conn, cohort, omics, reason=f"release {r} rolled back"))
     if replaced:
         report.notes.append(f"release {r} removed; release(s) {', '.join(map(str, replaced))} current again")
     else:
@@ -278,6 +280,8 @@ def _delete_datasets(conn: sa.Connection, report: UndoReport, dataset_ids: list[
         return
     ids = {"ids": dataset_ids}
     releases_of = conn.execute(*bound("SELECT DISTINCT release_id FROM dataset WHERE dataset_id IN :ids", ids)).scalars().all()
+    for dataset_id in dataset_ids:  # unpair, and hand a default on, before the rows go
+        report.notes.extend(datasets.forget_dataset(conn, dataset_id))
     for table, where in (
         ("measurement_row", "dataset_id IN :ids"),
         ("dataset_sample", "dataset_id IN :ids"),
@@ -289,7 +293,6 @@ def _delete_datasets(conn: sa.Connection, report: UndoReport, dataset_ids: list[
         if deleted:
             report.removed[table] += deleted
     _retire_releases(conn, list(releases_of))
-    _settle_defaults(conn)
 
 
 def _retire_releases(conn: sa.Connection, release_ids: list[int]) -> None:
@@ -299,14 +302,3 @@ def _retire_releases(conn: sa.Connection, release_ids: list[int]) -> None:
     ids = {"ids": release_ids}
     conn.execute(*bound("UPDATE source_release SET state = 'removed' WHERE release_id IN :ids", ids))
     conn.execute(*bound("DELETE FROM release_archive WHERE release_id IN :ids", ids))
-
-
-def _settle_defaults(conn: sa.Connection) -> None:
-    """After a removal, a (cohort, omics) that still has datasets keeps a default (etl.datasets when present)."""
-    try:
-        from omicskb.etl import datasets
-    except ImportError:
-        return
-    settle = getattr(datasets, "ensure_defaults", None)
-    if settle is not None:
-        settle(conn)

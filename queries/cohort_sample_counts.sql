@@ -1,5 +1,11 @@
 -- name: cohort_sample_counts
 -- description: Samples per cohort and sample type, with how many are excluded, replicates, and usable in the default tumor/normal roles.
+-- param: cohort TEXT  a cohort code or alias, any case (ucec, HGSC), or '' for all cohorts
+WITH wanted_cohort AS (
+    SELECT cohort_code FROM cohort WHERE :cohort = '' OR upper(cohort_code) = upper(trim(:cohort))
+    UNION
+    SELECT cohort_code FROM cohort_alias WHERE upper(alias) = upper(trim(:cohort))
+)
 SELECT s.cohort_code, s.sample_type, t.is_normal,
        count(*) AS samples,
        sum(CASE WHEN s.is_excluded THEN 1 ELSE 0 END) AS excluded,
@@ -8,5 +14,6 @@ SELECT s.cohort_code, s.sample_type, t.is_normal,
        sum(CASE WHEN s.stat_role = 'normal' THEN 1 ELSE 0 END) AS usable_normal
 FROM sample AS s
 JOIN sample_type AS t ON t.code = s.sample_type
+WHERE s.cohort_code IN (SELECT cohort_code FROM wanted_cohort)
 GROUP BY s.cohort_code, s.sample_type, t.is_normal
 ORDER BY s.cohort_code, t.is_normal, s.sample_type

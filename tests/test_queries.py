@@ -8,7 +8,7 @@ from conftest import query_rows
 from omicskb.etl.queries import QUERIES_DIR, QueryError, catalogue, parse, run_saved
 from omicskb.etl.db import make_engine
 
-SAMPLE_VALUES = {"gene_id": "3574", "symbol": "IL7", "xref_db": "Ensembl", "accession": "ENSG00000104432", "go_id": "GO:0006916", "cohort": "UCEC"}
+SAMPLE_VALUES = {"gene_id": "3574", "symbol": "IL7", "xref_db": "Ensembl", "accession": "ENSG00000104432", "go_id": "GO:0006916", "cohort": "UCEC", "dataset": ""}
 
 
 def test_every_query_file_has_a_header_naming_it():

@@ -8,24 +8,30 @@ from collections import defaultdict
 import click
 import sqlalchemy as sa
 
+from omicskb.etl.cohort_names import resolve_cohort
+from omicskb.etl.datasets import list_datasets
+from omicskb.etl.errors import LookupFailed
 from omicskb.etl.db import require_schema
 from omicskb.etl.genecard import find_gene
 from omicskb.etl.queries import run_saved
 
 
-def cohort_overview(conn) -> list[dict]:
-    """Per cohort: sample counts by type; per dataset: shape, missing fraction, unresolved ids, samples by type."""
+def cohort_overview(conn, cohort: str = "") -> list[dict]:
+    """Per cohort (all, or the one a code or alias names): sample counts by type; per dataset: shape,
+    missing fraction, unresolved ids, samples by type, default flag and pair."""
     cohorts: dict[str, dict] = {}
-    for row in run_saved(conn, "cohort_sample_counts"):
+    for row in run_saved(conn, "cohort_sample_counts", cohort=cohort):
         entry = cohorts.setdefault(row["cohort_code"], {"cohort": row["cohort_code"], "samples": {}, "datasets": []})
         entry["samples"][row["sample_type"]] = {k: int(row[k]) for k in ("samples", "excluded", "replicates", "usable_tumor", "usable_normal")}
     types: dict[int, dict] = defaultdict(dict)
-    for row in run_saved(conn, "dataset_sample_types"):
+    for row in run_saved(conn, "dataset_sample_types", cohort=cohort):
         types[row["dataset_id"]][row["sample_type"]] = int(row["samples"])
-    for row in run_saved(conn, "cohort_datasets"):
+    for row in run_saved(conn, "cohort_datasets", cohort=cohort):
         entry = cohorts.setdefault(row["cohort_code"], {"cohort": row["cohort_code"], "samples": {}, "datasets": []})
         entry["datasets"].append({
             "omics": row["omics_type"], "name": row["name"], "dataset_id": row["dataset_id"], "format": row["source_format"],
+            "is_default": bool(row["is_default"]), "pair_role": row["pair_role"], "paired_with": row["paired_with"],
+            "pair_declared_by": row["pair_declared_by"], "unit": row["unit"],
             "features": int(row["n_features"]), "samples": int(row["n_samples"]), "missing_fraction": float(row["missing_fraction"]),
             "unresolved": int(row["n_unresolved"]), "samples_by_type": types.get(row["dataset_id"], {}), "file": row["file_name"],
         })
@@ -70,62 +76,74 @@ def render_overview(cohorts: list[dict]) -> list[str]:
                 flags.append(f"{v['replicates']} replicate")
             lines.append(f"  {sample_type:<18} {v['samples']:>5}" + (f"  ({', '.join(flags)})" if flags else ""))
         if entry["datasets"]:
-            lines.append(f"  {'omics':<11} {'dataset':<40} {'features':>9} x {'samples':<7} {'missing':>7} {'unresolved':>10}  samples by type")
+            lines.append(f"  {'omics':<11} {'features':>9} x {'samples':<7} {'missing':>7} {'unresolved':>10}  dataset (* default)  samples by type")
         for d in entry["datasets"]:
             by_type = ", ".join(f"{t} {n}" for t, n in d["samples_by_type"].items())
+            pair = f" [{d['pair_role']} of a pair with {d['paired_with']}]" if d["pair_role"] else ""
             lines.append(
-                f"  {d['omics']:<11} {d['name'][:40]:<40} {d['features']:>9,} x {d['samples']:<7} {d['missing_fraction']:>7.1%} {d['unresolved']:>10,}  {by_type}"
+                f"  {d['omics']:<11} {d['features']:>9,} x {d['samples']:<7} {d['missing_fraction']:>7.1%} {d['unresolved']:>10,}  "
+                f"{'*' if d['is_default'] else ' '} {d['name']}{pair}  {by_type}"
             )
     return lines
 
 
 @click.command()
+@click.option("--cohort", "-c", default="", help="Only this cohort (code or alias, any case) [default: all].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def cohorts(settings, fmt: str) -> None:
-    """Per cohort, sample counts by type; per dataset, features x samples, missing fraction and unresolved ids."""
+def cohorts(settings, cohort: str, fmt: str) -> None:
+    """Per cohort, sample counts by type; per dataset, features x samples, missing fraction, unresolved ids, default and pair."""
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
-        overview = cohort_overview(conn)
+        code = resolve_cohort(conn, cohort) if cohort.strip() else ""
+        overview = cohort_overview(conn, code)
     if fmt == "json":
         click.echo(json.dumps(overview, indent=2))
         return
     if not overview:
-        click.echo("no cohort data loaded (omicskb load cohort DIR --cohort C --layout cptac2019|pancan)")
+        click.echo((f"{code}: " if code else "") + "no cohort data loaded (omicskb load cohort DIR --cohort C --layout cptac2019|pancan)")
     for line in render_overview(overview):
         click.echo(line)
 
 
 @click.command()
 @click.argument("gene")
-@click.option("--cohort", "-c", default="", help="Only this cohort [default: all].")
-@click.option("--all-values", is_flag=True, help="Every value, one per line, instead of the summary per cohort, omics and role.")
+@click.option("--cohort", "-c", default="", help="Only this cohort (code or alias, any case) [default: all].")
+@click.option("--dataset", "-d", default="", help="This dataset (or the pair it is in) instead of each cohort and omics' default.")
+@click.option("--all-values", is_flag=True, help="Every value, one per line, instead of the summary per dataset, feature and role.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def values(settings, gene: str, cohort: str, all_values: bool, fmt: str) -> None:
-    """A gene's measured values: per cohort, omics and sample role (tumor / normal), or every value."""
+def values(settings, gene: str, cohort: str, dataset: str, all_values: bool, fmt: str) -> None:
+    """A gene's measured values per cohort and omics, from the default dataset (with its paired normal
+    dataset) or the one --dataset names: summarised per feature and sample role, or every value.
+    Each line names the dataset its values come from."""
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
+        code = resolve_cohort(conn, cohort) if cohort.strip() else ""
+        if dataset and not any(d.name == dataset for d in list_datasets(conn, code or None)):
+            raise LookupFailed(f"no dataset named {dataset!r}" + (f" in cohort {code}" if code else "") + " (see 'omicskb datasets')")
         gene_id, _ = find_gene(conn, gene)
         symbol = conn.execute(sa.text("SELECT symbol FROM gene WHERE gene_id = :g"), {"g": gene_id}).scalar()
         found = {"gene_id": gene_id, "symbol": symbol}
-        rows = run_saved(conn, "gene_values" if all_values else "gene_value_summary", gene_id=gene_id, cohort=cohort.upper() if cohort else "")
+        rows = run_saved(conn, "gene_values" if all_values else "gene_value_summary", gene_id=gene_id, cohort=code, dataset=dataset)
     if fmt == "json":
-        click.echo(json.dumps({"gene_id": found["gene_id"], "symbol": found["symbol"], "rows": rows}, indent=2, default=str))
+        click.echo(json.dumps({"gene_id": found["gene_id"], "symbol": found["symbol"], "cohort": code or None, "dataset": dataset or None, "rows": rows}, indent=2, default=str))
         return
-    click.echo(f"{found['symbol']} (GeneID {found['gene_id']})" + (f", cohort {cohort.upper()}" if cohort else ""))
+    click.echo(f"{found['symbol']} (GeneID {found['gene_id']})" + (f", cohort {code}" if code else "") + (f", dataset {dataset}" if dataset else ", default datasets"))
     if not rows:
         click.echo("  no measurements")
         return
     if all_values:
+        click.echo("  " + "\t".join(("cohort", "omics", "feature", "sample", "type", "role", "value", "dataset")))
         for r in rows:
-            click.echo(f"  {r['cohort_code']}\t{r['omics_type']}\t{r['feature_label']}\t{r['sample_label']}\t{r['sample_type']}\t{r['stat_role'] or '-'}\t{r['value']:.4g}")
+            click.echo(f"  {r['cohort_code']}\t{r['omics_type']}\t{r['feature_label']}\t{r['sample_label']}\t{r['sample_type']}\t{r['stat_role'] or '-'}\t{r['value']:.4g}\t{r['dataset_name']}")
         return
-    click.echo(f"  {'cohort':<7} {'omics':<9} {'feature':<18} {'role':<26} {'n':>4} {'median':>8} {'q1':>8} {'q3':>8} {'min':>8} {'max':>8}")
+    click.echo(f"  {'cohort':<7} {'omics':<9} {'feature':<18} {'role':<24} {'n':>4} {'median':>8} {'q1':>8} {'q3':>8} {'min':>8} {'max':>8}  dataset")
     for r in rows:
         click.echo(
-            f"  {r['cohort_code']:<7} {r['omics_type']:<9} {r['feature_label'][:18]:<18} {r['role'][:26]:<26} {r['n']:>4} "
+            f"  {r['cohort_code']:<7} {r['omics_type']:<9} {r['feature_label'][:18]:<18} {r['role'][:24]:<24} {r['n']:>4} "
             + " ".join(f"{float(r[k]):>8.3f}" for k in ("median", "q1", "q3", "min", "max"))
+            + f"  {r['dataset_name']}"
         )
 
 

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from omicskb.etl.cohort_names import resolve_cohort
 from omicskb.etl.db import require_schema
 from omicskb.etl.queries import catalogue, get, run_saved
 
@@ -36,6 +37,8 @@ def query(settings, name: str, params: tuple[str, ...], fmt: str) -> None:
         values[key] = value
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
+        if values.get("cohort", "").strip():
+            resolve_cohort(conn, values["cohort"])  # an unknown cohort is an error (exit 1), not zero rows; '' means all
         rows = run_saved(conn, name, **values)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str))

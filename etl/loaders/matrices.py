@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from omicskb.etl.datasets import settle_dataset
 from omicskb.etl.db import bulk_insert, is_duckdb, stage
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders.samples import cohort_for_load, ensure_samples, sample_rows
@@ -340,6 +341,17 @@ def replace_dataset(
     return dataset_id
 
 
+def settle_with_archive(ctx: LoadContext, dataset_id: int) -> None:
+    """Settle the dataset's default and pair (etl.datasets), keeping first, for a rollback, the other
+    datasets of its (cohort, omics) and their pairs as they are: settling may change them."""
+    group = {"d": dataset_id}
+    same_group = ("cohort_code = (SELECT cohort_code FROM dataset WHERE dataset_id = :d) "
+                  "AND omics_type = (SELECT omics_type FROM dataset WHERE dataset_id = :d)")
+    ctx.archive("dataset", f"dataset_id <> :d AND {same_group}", group)
+    ctx.archive("dataset_pair", f"tumor_dataset_id IN (SELECT dataset_id FROM dataset WHERE dataset_id <> :d AND {same_group})", group)
+    ctx.notes.extend(settle_dataset(ctx.conn, dataset_id))
+
+
 def insert_rows(ctx: LoadContext, dataset_id: int, feature_ids: list[int], raw_ids: list[str], lines: list[int], values: np.ndarray) -> int:
     """One measurement_row per matrix row; values as an array in column order, NULL for NaN."""
     n_rows, n_cols = values.shape
@@ -410,5 +422,6 @@ def load_matrix(
     }, extra={"dataset_id": dataset_id})
     ctx.step(3, 4, f"writing {values.size:,} values")
     insert_rows(ctx, dataset_id, feature_ids, [data.feature_ids[r] for r in keep], [data.feature_lines[r] for r in keep], values)
+    settle_with_archive(ctx, dataset_id)
     ctx.step(4, 4, "committing")
     return dataset_id

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from omicskb.etl.db import bulk_insert
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders import Columns
-from omicskb.etl.loaders.matrices import FeatureSpec, dataset_name_for, feature_ids_for, insert_rows, replace_dataset, resolution_cache
+from omicskb.etl.loaders.matrices import FeatureSpec, settle_with_archive, dataset_name_for, feature_ids_for, insert_rows, replace_dataset, resolution_cache
 from omicskb.etl.loaders.samples import resolve_cohort, sample_rows
 from omicskb.etl.runs import LoadContext
 from omicskb.etl.sources import maf
@@ -126,6 +126,7 @@ def load_maf(ctx: LoadContext, *, cohort: str, name: str | None = None) -> int:
         for gene_id, line in zip(rows.data["gene_id"], rows.data["file_line"]):
             first_line.setdefault(gene_id, line)
         insert_rows(ctx, dataset_id, feature_ids, [symbols.get(g, g) for g in genes], [first_line[g] for g in genes], status)
+    settle_with_archive(ctx, dataset_id)  # default dataset and tumor/normal pair (etl.datasets)
     return dataset_id
 
 

@@ -1,0 +1,117 @@
+"""`omicskb datasets [COHORT]`: each (cohort, omics)'s datasets with the default and the tumor/normal
+pairs; `datasets default|pair|unpair` change them (these three write to the database).
+
+The rules are in `omicskb.etl.datasets`; this module only parses options and prints.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from omicskb.etl import datasets as lib
+from omicskb.etl.db import require_schema
+
+
+class DatasetsGroup(click.Group):
+    """`datasets` and `datasets COHORT` list; a known subcommand name runs that subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and not args[0].startswith("-")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DatasetsGroup)
+def datasets() -> None:
+    """Datasets per cohort and omics: which is the default that summaries and statistics use, and
+    which tumor and normal datasets pair into one block. `datasets [COHORT]` lists them."""
+
+
+def _as_dict(d: lib.Dataset) -> dict:
+    return {
+        "cohort": d.cohort_code, "omics": d.omics_type, "name": d.name, "dataset_id": d.dataset_id, "default": d.is_default,
+        "pair_role": d.pair_role, "paired_with": d.paired_name, "pair_declared_by": d.declared_by, "unit": d.unit,
+        "sample_scope": d.sample_scope, "features": d.n_features, "samples": d.n_samples,
+    }
+
+
+@datasets.command(name="list")
+@click.argument("cohort", required=False, default="")
+@click.option("--omics", "-o", default="", help="Only this omics type.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def list_command(settings, cohort: str, omics: str, fmt: str) -> None:
+    """List the datasets (of COHORT, a code or alias): '*' marks each cohort and omics' default, and
+    a pair's normal dataset is shown under its tumor dataset."""
+    require_schema(settings.engine)
+    with settings.engine.connect() as conn:
+        found = lib.list_datasets(conn, cohort or None, omics or None)
+    if fmt == "json":
+        click.echo(json.dumps([_as_dict(d) for d in found], indent=2))
+        return
+    if not found:
+        click.echo("no datasets" + (f" for {cohort}" if cohort else "") + (f" of omics {omics}" if omics else ""))
+        return
+    by_id = {d.dataset_id: d for d in found}
+    click.echo(f"{'cohort':<7} {'omics':<11} {'':1} {'features':>9} x {'samples':<7} dataset")
+    for d in found:
+        if d.pair_role == "normal" and d.paired_with in by_id:
+            continue  # shown under its tumor dataset
+        click.echo(f"{d.cohort_code:<7} {d.omics_type:<11} {'*' if d.is_default else ' '} {d.n_features:>9,} x {d.n_samples:<7} {d.name}" + (f"  (unit: {d.unit})" if d.unit else ""))
+        if d.pair_role == "tumor":
+            partner = by_id.get(d.paired_with)
+            shape = f"{partner.n_features:>9,} x {partner.n_samples:<7}" if partner else f"{'':>9}   {'':<7}"
+            click.echo(f"{'':<7} {'':<11} {'+'} {shape} {d.paired_name}  (normal half of the pair, declared by {d.declared_by})")
+        elif d.pair_role == "normal":
+            click.echo(f"{'':<7} {'':<11}   {'':>9}   {'':<7} (normal half of a pair with {d.paired_name}, declared by {d.declared_by})")
+
+
+def _write(settings, action) -> None:
+    require_schema(settings.engine)
+    with settings.engine.begin() as conn:  # writes: the writer engine once Settings has one
+        notes = action(conn)
+    for note in notes:
+        click.echo(note)
+
+
+@datasets.command(name="default")
+@click.argument("cohort")
+@click.argument("omics")
+@click.argument("name")
+@click.pass_obj
+def default_command(settings, cohort: str, omics: str, name: str) -> None:
+    """Make dataset NAME the default of COHORT and OMICS (writes)."""
+    _write(settings, lambda conn: lib.set_default(conn, cohort, omics, name))
+
+
+@datasets.command(name="pair")
+@click.argument("cohort")
+@click.argument("omics")
+@click.argument("tumor_name")
+@click.argument("normal_name")
+@click.pass_obj
+def pair_command(settings, cohort: str, omics: str, tumor_name: str, normal_name: str) -> None:
+    """Read TUMOR_NAME and NORMAL_NAME as one block (writes). They must share unit and feature kind
+    and no sample; the normal one must hold only normal samples, the tumor one none."""
+    _write(settings, lambda conn: lib.declare_pair(conn, cohort, omics, tumor_name, normal_name, "user"))
+
+
+@datasets.command(name="unpair")
+@click.argument("cohort")
+@click.argument("omics")
+@click.argument("name")
+@click.pass_obj
+def unpair_command(settings, cohort: str, omics: str, name: str) -> None:
+    """Split the pair dataset NAME is in back into two blocks (writes)."""
+    _write(settings, lambda conn: lib.remove_pair(conn, cohort, omics, name))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(datasets)
+
+
+from omicskb.etl.cli import cli as _cli  # noqa: E402  (defined before the package imports its command modules)
+
+register(_cli)
