@@ -127,6 +127,7 @@ def _variants(path: Path, tmp_path: Path) -> dict[str, Path]:
         "crlf-no-final-newline": crlf[:-2],
         "lf-no-final-newline": lf[:-1],
         "crlf-gzip": gzip.compress(crlf, mtime=0),
+        "cr-cr-lf-gzip": gzip.compress(lf.replace(b"\n", b"\r\r\n"), mtime=0),
     }
     out = {}
     for name, content in contents.items():
