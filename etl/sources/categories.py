@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_rows, none_if_dash
+from omicskb.etl.textio import Head, iter_rows, none_if_dash
 
 SOURCE_KIND = "categories"
+DESCRIPTION = "a gene category table (GeneID, Symbol, Category)"
+LOAD_COMMAND = "omicskb load categories"
 COLUMNS: tuple[str, ...] = ("GeneID", "Symbol", "Category")
 
 
@@ -36,3 +38,8 @@ def read(path: str | Path) -> Iterator[CategoryRecord]:
         if not category:
             raise InputError(path, lineno, "empty Category", column=3)
         yield CategoryRecord(lineno, gene_id, symbol, category)
+
+
+def looks_like(head: Head) -> bool:
+    """A category file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_rows
+from omicskb.etl.textio import Head, iter_rows
 
 SOURCE_KIND = "cohorts"
+DESCRIPTION = "a cohort reference table (cohort, name, aliases)"
+LOAD_COMMAND = "omicskb load cohorts"
 COLUMNS: tuple[str, ...] = ("cohort", "name", "aliases")
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 
@@ -33,3 +35,8 @@ def read(path: str | Path) -> Iterator[CohortRecord]:
             raise InputError(path, lineno, f"duplicate cohort {code} (first on line {seen[code]})", column=1)
         seen[code] = lineno
         yield CohortRecord(lineno, code, name, tuple(a.strip() for a in aliases.split("|") if a.strip()))
+
+
+def looks_like(head: Head) -> bool:
+    """A cohort file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_lines
+from omicskb.etl.textio import Head, iter_lines
 
 SOURCE_KIND: str = "gaf"
+DESCRIPTION = "a GO annotation file (GAF)"
+LOAD_COMMAND = "omicskb load gaf"
 # GAF has no header row; these are the column names of the GAF 2.1 specification, in order.
 COLUMNS: tuple[str, ...] = (
     "DB",
@@ -259,3 +261,8 @@ def _parse_date(path: Path, lineno: int, value: str) -> datetime.date:
         except ValueError:
             pass
     raise _field_error(path, lineno, 13, f"date {value!r} is not a valid yyyymmdd date")
+
+
+def looks_like(head: Head) -> bool:
+    """A GAF: its first line is the `!gaf-version:` comment."""
+    return bool(head.lines) and head.lines[0].startswith("!gaf-version:")

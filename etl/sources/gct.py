@@ -12,12 +12,20 @@ line). Only version 1.3 is accepted.
 `read_annotations` reads the lines up to the last column annotation and returns a SampleSheet: one
 Attribute per column-annotation row (types by `sample_sheet.infer_attribute`; Attribute.column is
 that row's line); sample type from the annotation whose name, lower case with non-alphanumerics
-removed, is in SAMPLE_TYPE_NAMES (via `normalise_sample_type`; without one every sample is "tumor");
-patient from one in PATIENT_NAMES (a replicate suffix is removed and sets `replicate`), else the
+removed, is in SAMPLE_TYPE_NAMES (via `normalise_sample_type`; an empty or missing cell there is
+"unknown"; without such an annotation every sample is "tumor", DEFAULT_SAMPLE_TYPE, and the
+sheet's `type_attribute` is None); patient from one in PATIENT_NAMES (a replicate suffix is removed and sets `replicate`), else the
 label. It does not count the data rows; `read_matrix` does.
 
 `read_matrix` returns a MatrixData (format "gct"): the numbers via `matrix.read_block`, the row
 annotations (e.g. geneSymbol) in `row_annotations`, with `na`, `NA` and empty cells as None.
+Values follow `matrix`'s rules: LF or CRLF line endings, non-finite values rejected
+(`file:line:column: non-finite value 'inf'`).
+
+A GCT file is two source kinds: `gct` (the matrix, `omicskb load matrix`) and `gct_annotations`
+(its column annotations, `omicskb load samples`). `looks_like` (for `kinds.sniff`): the first cell
+of line 1 is `#1.2` or `#1.3` (a 1.2 file is recognised so that it is named, then refused by the
+version check).
 """
 
 from __future__ import annotations
@@ -26,11 +34,18 @@ from pathlib import Path
 
 from omicskb.etl.errors import InputError
 from omicskb.etl.sources.matrix import MatrixData, check_feature_ids, check_sample_labels, read_block
-from omicskb.etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, clean, first_occurrence, infer_attribute, normalise_name, normalise_sample_type, split_replicate
-from omicskb.etl.textio import iter_lines, split_fields
+from omicskb.etl.sources.sample_sheet import Attribute, SampleRecord, SampleSheet, cells_of, clean, first_occurrence, infer_attribute, normalise_name, sample_type_of, split_replicate
+from omicskb.etl.textio import Head, iter_lines, split_fields
 
 SOURCE_KIND = "gct"
+DESCRIPTION = "a GCT 1.3 matrix"
+LOAD_COMMAND = "omicskb load matrix --format gct"
+SOURCE_KIND_ANNOTATIONS = "gct_annotations"
+DESCRIPTION_ANNOTATIONS = "a GCT 1.3 file (column annotations)"
+LOAD_COMMAND_ANNOTATIONS = "omicskb load samples --format gct"
+DEFAULT_SAMPLE_TYPE = "tumor"
 VERSION = "#1.3"
+KNOWN_VERSIONS = ("#1.2", "#1.3")
 SAMPLE_TYPE_NAMES = frozenset({"type", "sampletype", "tumornormal", "sampletypes", "tissuetype"})
 PATIENT_NAMES = frozenset({"participant", "participantid", "patient", "patientid", "caseid"})
 ROW_ANNOTATION_MISSING = frozenset({"", "na", "NA"})
@@ -118,10 +133,13 @@ def read_annotations(path: str | Path) -> SampleSheet:
     attributes: list[Attribute] = []
     raw: dict[str, list[str | None]] = {}
     seen: dict[str, int] = {}
+    names: dict[str, str] = {}
+    sample_columns = list(range(first + 1, first + 1 + len(head.samples)))
     for lineno, cells in head.annotations:
         name = first_occurrence(path, lineno, cells[0], seen, "column annotation")
-        attributes.append(infer_attribute(name, cells[first:], lineno))
+        attributes.append(infer_attribute(name, cells[first:], lineno, path=path, cells=cells_of(lineno, sample_columns, len(sample_columns))))
         raw[normalise_name(name)] = [clean(v) for v in cells[first:]]
+        names[normalise_name(name)] = name  # the one whose values `raw` keeps
     type_key = next((k for k in raw if k in SAMPLE_TYPE_NAMES), None)
     patient_key = next((k for k in raw if k in PATIENT_NAMES), None)
     samples = []
@@ -131,9 +149,15 @@ def read_annotations(path: str | Path) -> SampleSheet:
         if patient_key is not None:
             participant = raw[patient_key][i]
             patient, replicate = split_replicate(participant) if participant is not None else (None, False)
-        sample_type = normalise_sample_type(raw[type_key][i]) if type_key is not None else "tumor"
+        sample_type = sample_type_of(raw[type_key][i]) if type_key is not None else DEFAULT_SAMPLE_TYPE
         samples.append(SampleRecord(label, patient, sample_type, False, replicate, head.header_line))
-    return SampleSheet(path, SOURCE_KIND, "sample", samples, attributes, [])
+    type_attribute = names[type_key] if type_key is not None else None
+    return SampleSheet(path, SOURCE_KIND, "sample", samples, attributes, [], type_attribute=type_attribute)
+
+
+def looks_like(head: Head) -> bool:
+    """A GCT file: line 1 starts with its version, `#1.2` or `#1.3`."""
+    return bool(head.lines) and head.lines[0].split("\t")[0].strip() in KNOWN_VERSIONS
 
 
 def read_matrix(path: str | Path) -> MatrixData:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from omicskb.etl.errors import InputError
 from omicskb.etl.sources.gene_info import require_digits
-from omicskb.etl.textio import iter_rows
+from omicskb.etl.textio import Head, iter_rows
 
 SOURCE_KIND = "gene2ensembl"
+DESCRIPTION = "an NCBI gene2ensembl table"
+LOAD_COMMAND = "omicskb load gene2ensembl"
 
 COLUMNS: tuple[str, ...] = (
     "#tax_id",
@@ -97,3 +99,8 @@ def read(path: str | Path) -> Iterator[Gene2EnsemblRecord]:
             ensembl_protein=protein,
             ensembl_protein_version=protein_version,
         )
+
+
+def looks_like(head: Head) -> bool:
+    """A gene2ensembl file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from omicskb.etl.errors import InputError
 from omicskb.etl.sources.gene_info import require_digits, split_multi
-from omicskb.etl.textio import iter_rows, none_if_dash
+from omicskb.etl.textio import Head, iter_rows, none_if_dash
 
 SOURCE_KIND = "gene2go"
+DESCRIPTION = "an NCBI gene2go table"
+LOAD_COMMAND = "omicskb load gene2go"
 
 COLUMNS: tuple[str, ...] = ("#tax_id", "GeneID", "GO_ID", "Evidence", "Qualifier", "GO_term", "PubMed", "Category")
 
@@ -81,3 +83,8 @@ def read(path: str | Path) -> Iterator[Gene2GoRecord]:
             pubmed=pubmed,
             namespace=namespace,
         )
+
+
+def looks_like(head: Head) -> bool:
+    """A gene2go file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_rows, none_if_dash
+from omicskb.etl.textio import Head, iter_rows, none_if_dash
 
 SOURCE_KIND = "gene_info"
+DESCRIPTION = "an NCBI gene_info table"
+LOAD_COMMAND = "omicskb load gene-info"
 
 COLUMNS: tuple[str, ...] = (
     "#tax_id",
@@ -141,3 +143,8 @@ def read(path: str | Path) -> Iterator[GeneInfoRecord]:
             modification_date=parse_yyyymmdd(path, lineno, f[14], 15),
             feature_type=none_if_dash(f[15]),
         )
+
+
+def looks_like(head: Head) -> bool:
+    """A gene_info file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

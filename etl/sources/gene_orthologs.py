@@ -11,9 +11,11 @@ from pathlib import Path
 
 from omicskb.etl.errors import InputError
 from omicskb.etl.sources.gene_info import require_digits
-from omicskb.etl.textio import iter_rows
+from omicskb.etl.textio import Head, iter_rows
 
 SOURCE_KIND = "gene_orthologs"
+DESCRIPTION = "an NCBI gene_orthologs table"
+LOAD_COMMAND = "omicskb load orthologs"
 
 COLUMNS: tuple[str, ...] = ("#tax_id", "GeneID", "relationship", "Other_tax_id", "Other_GeneID")
 
@@ -41,3 +43,8 @@ def read(path: str | Path) -> Iterator[OrthologRecord]:
             other_tax_id=require_digits(path, lineno, f[3], "other tax id", 4),
             other_gene_id=require_digits(path, lineno, f[4], "other GeneID", 5),
         )
+
+
+def looks_like(head: Head) -> bool:
+    """A gene_orthologs file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_lines
+from omicskb.etl.textio import Head, iter_lines
 
 SOURCE_KIND: str = "go_obo"
+DESCRIPTION = "a Gene Ontology OBO file"
+LOAD_COMMAND = "omicskb load go-obo"
 # OBO is tag-value, not tabular: there is no header row to declare.
 COLUMNS: tuple[str, ...] = ()
 NAMESPACES: frozenset[str] = frozenset({"biological_process", "cellular_component", "molecular_function"})
@@ -344,3 +346,11 @@ def read(path: str | Path) -> Iterator[GoTermRecord | TypedefRecord]:
         record = finish(stanza)
         if record is not None:
             yield record
+
+
+def looks_like(head: Head) -> bool:
+    """An OBO file: its first non-blank line is a `format-version:` tag, or a stanza header comes early."""
+    for line in head.lines:
+        if line.strip():
+            return line.startswith("format-version:") or line.strip() in ("[Term]", "[Typedef]")
+    return False

@@ -23,9 +23,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_lines
+from omicskb.etl.textio import Head, iter_lines
 
 SOURCE_KIND = "gtf"
+DESCRIPTION = "a GTF gene annotation"
+LOAD_COMMAND = "omicskb load gtf"
 
 COLUMNS: tuple[str, ...] = ("seqname", "source", "feature", "start", "end", "score", "strand", "frame", "attribute")
 
@@ -250,3 +252,19 @@ def read(path: str | Path) -> Iterator[TranscriptRecord]:
 
     for record, _, _ in pending.values():
         yield record
+
+
+def looks_like(head: Head) -> bool:
+    """A GTF: its first line that is not a `#` comment has 9 columns, numeric start and end, a
+    strand and a `gene_id "..."` attribute."""
+    first = head.first_line_not_starting("#")
+    if first is None:
+        return False
+    fields = head.lines[first].split("\t")
+    return (
+        len(fields) == len(COLUMNS)
+        and fields[3].isdigit()
+        and fields[4].isdigit()
+        and fields[6] in _STRANDS
+        and 'gene_id "' in fields[8]
+    )

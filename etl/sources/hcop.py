@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_lines, none_if_dash
+from omicskb.etl.textio import Head, iter_lines, none_if_dash
 
 SOURCE_KIND = "hcop"
+DESCRIPTION = "an HCOP ortholog table"
+LOAD_COMMAND = "omicskb load orthologs"
 
 
 def _fifteen(species: str, db_column: str) -> tuple[str, ...]:
@@ -160,3 +162,8 @@ def read(path: str | Path) -> Iterator[HcopRecord]:
             other_ensembl=o_ensembl, other_db_id=o_db_id, other_symbol=o_symbol,
             support=_support(support or ""),
         )
+
+
+def looks_like(head: Head) -> bool:
+    """An HCOP file: its first line is the header of one of LAYOUTS."""
+    return bool(head.lines) and is_hcop(head.lines[0])

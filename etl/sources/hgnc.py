@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_lines
+from omicskb.etl.textio import Head, iter_lines
 
 SOURCE_KIND = "hgnc"
+DESCRIPTION = "an HGNC gene table"
+LOAD_COMMAND = "omicskb load hgnc"
 
 # The 13 columns of the custom download we have (hgnc/hgnc_entries.tsv.gz).
 COLUMNS: tuple[str, ...] = (
@@ -210,3 +212,8 @@ def read(path: str | Path) -> Iterator[HgncRecord]:
             enzyme_ids=enzymes,
             chromosome=get(fields, "chromosome") or None,
         )
+
+
+def looks_like(head: Head) -> bool:
+    """An HGNC custom download: its header has the REQUIRED columns."""
+    return set(REQUIRED) <= set(head.cells(0))

@@ -18,9 +18,11 @@ from pathlib import Path
 from omicskb.etl.errors import InputError
 from omicskb.etl.sources.gtf import split_ensembl_id
 from omicskb.etl.sources.hgnc import resolve_columns
-from omicskb.etl.textio import iter_lines
+from omicskb.etl.textio import Head, iter_lines
 
 SOURCE_KIND = "isoforms"
+DESCRIPTION = "an isoform-selection table"
+LOAD_COMMAND = "omicskb load isoforms"
 
 COLUMNS: tuple[str, ...] = ("gene", "gene_name", "transcript", "protein", "Primary_select", "MANE")
 REQUIRED: tuple[str, ...] = ("gene", "transcript", "protein", "Primary_select")
@@ -101,3 +103,9 @@ def read(path: str | Path) -> Iterator[IsoformRecord]:
             is_primary=is_primary,
             is_mane=is_mane,
         )
+
+
+def looks_like(head: Head) -> bool:
+    """An isoform table: its header has the REQUIRED columns and no column outside COLUMNS."""
+    header = set(head.cells(0))
+    return set(REQUIRED) <= header <= set(COLUMNS)

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import iter_lines
+from omicskb.etl.textio import Head, iter_lines
 
 SOURCE_KIND = "maf"
+DESCRIPTION = "a MAF mutation table"
+LOAD_COMMAND = "omicskb load maf"
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "Hugo_Symbol",
@@ -252,3 +254,10 @@ def _record(path: Path, lineno: int, f: list[str], index: dict[str, int]) -> Maf
         tumor_seq_allele1=optional("Tumor_Seq_Allele1"),
         matched_norm_sample_barcode=optional("Matched_Norm_Sample_Barcode"),
     )
+
+
+def looks_like(head: Head) -> bool:
+    """A MAF: its first line that is not a `#` comment names Hugo_Symbol, Variant_Classification
+    and Tumor_Sample_Barcode."""
+    first = head.first_line_not_starting("#")
+    return first is not None and {"Hugo_Symbol", "Variant_Classification", "Tumor_Sample_Barcode"} <= set(head.cells(first))

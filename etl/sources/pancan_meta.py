@@ -14,6 +14,11 @@ each endpoint needs both its columns, at least one endpoint is needed); one row 
 attributes `OS` and `PFS` (defined at the `_days` column) whose values are (days, event), or None
 when either cell is missing. Days must be a number >= 0 and events 0 or 1, else InputError at that
 cell (a present half is checked even when the other half is missing). Any other column becomes an attribute typed by `sample_sheet.infer_attribute`.
+
+What they look like (`looks_like`, `looks_like_survival`, for `kinds.sniff`): header cell 1 is
+`case_id`; a meta file's 2nd row starts with `data_type`, a survival file's header has both columns
+of an endpoint. A matrix given to either reader is refused as a matrix (`matrix.matrix_evidence`)
+before the `case_id` check.
 """
 
 from __future__ import annotations
@@ -21,21 +26,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
+from omicskb.etl.sources import matrix
 from omicskb.etl.sources.sample_sheet import (
     first_occurrence,
     CLINICAL_TYPES,
     Attribute,
     SampleRecord,
     SampleSheet,
+    cells_of,
     check_survival,
     clean,
     infer_attribute,
     parse_declared,
 )
-from omicskb.etl.textio import iter_lines, split_fields
+from omicskb.etl.textio import Head, iter_lines, split_fields
 
 SOURCE_KIND = "pancan_meta"
+DESCRIPTION = "a CPTAC pan-cancer meta table (<C>_meta.txt)"
+LOAD_COMMAND = "omicskb load samples --format pancan-meta"
 SOURCE_KIND_SURVIVAL = "pancan_survival"
+DESCRIPTION_SURVIVAL = "a CPTAC pan-cancer survival table (<C>_survival.txt)"
+LOAD_COMMAND_SURVIVAL = "omicskb load samples --format pancan-survival"
 ID_COLUMN = "case_id"
 TYPE_ROW = "data_type"
 ENDPOINTS = ("OS", "PFS")
@@ -46,6 +57,8 @@ def _read(path: Path, fallback: list[int]) -> tuple[int, list[str], list[tuple[i
     header_line, header_text = next(lines)
     header = [cell.strip() for cell in header_text.split("\t")]
     if header[0] != ID_COLUMN:
+        first_rows = [text.split("\t") for _, (_, text) in zip(range(matrix.EXAMINED_ROWS), lines)]
+        matrix.refuse_matrix(path, header_line, header, first_rows, "a pan-cancer case table")
         raise InputError(path, header_line, f"first header cell is {header[0]!r}, expected {ID_COLUMN!r}", column=1)
     seen: dict[str, int] = {}
     for column, name in enumerate(header, start=1):
@@ -121,7 +134,19 @@ def read_survival(path: str | Path) -> SampleSheet:
         attributes.append(Attribute(endpoint, "SUR", None, tuple(values), days_at + 1))
     if not attributes:
         raise InputError(path, header_line, "no survival columns (expected OS_days/OS_event and/or PFS_days/PFS_event)")
+    lines = [lineno for lineno, _ in rows]
     for j, name in enumerate(header):
         if j not in used:
-            attributes.append(infer_attribute(name, [fields[j] for _, fields in rows], j + 1))
+            attributes.append(infer_attribute(name, [fields[j] for _, fields in rows], j + 1, path=path, cells=cells_of(lines, j + 1, len(rows))))
     return SampleSheet(path, SOURCE_KIND_SURVIVAL, "patient", samples, attributes, fallback)
+
+
+def looks_like(head: Head) -> bool:
+    """A meta file: `case_id` first, then a `data_type` row."""
+    return head.cells(0)[:1] == [ID_COLUMN] and head.cells(1)[:1] == [TYPE_ROW]
+
+
+def looks_like_survival(head: Head) -> bool:
+    """A survival file: `case_id` first and both columns of an endpoint (OS_days and OS_event...)."""
+    header = head.cells(0)
+    return header[:1] == [ID_COLUMN] and not looks_like(head) and any(f"{e}_days" in header and f"{e}_event" in header for e in ENDPOINTS)

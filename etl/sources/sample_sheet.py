@@ -7,14 +7,26 @@ aligned with the samples.
 Attribute kinds (CLINICAL_TYPES): CON continuous, BIN two groups, ORD ordered classes, CAT unordered
 classes, SUR survival (time, event), TXT free text / identifiers (never tested).
 
+Sample types (SAMPLE_TYPES, the schema's `sample_type` vocabulary): every reader of a per-sample
+table sets each SampleRecord's type explicitly, never None:
+  - from the file's type column (or row) via `normalise_sample_type`;
+  - "unknown" when the file has a type column but this sample's cell is empty or missing (NA...),
+    or says `unknown` / `not reported`: such a sample has no statistical role;
+  - the reader's own documented default when the file has no type column at all (tsi and GCT:
+    "tumor"), recorded as `SampleSheet.type_attribute = None`.
+Per-case tables (level "patient": pan-cancer meta and survival) describe cases, not samples: their
+records have sample_type None, and the loader writes no samples from them. `SampleSheet` checks both.
+
 Cell text: surrounding whitespace is stripped, then one pair of surrounding double quotes is removed
 (`unquote`); a cell in MISSING_TEXT is missing (None).
 
 Type inference (`infer_attribute`, for files without a type row), first rule that applies wins:
   1. every value missing -> TXT, all values None.
-  2. every non-missing value parses as a finite float (Python `float`, so `1e-3`, `-2`, `5.0` count;
-     `inf` does not) -> CON with float values; EXCEPT when the distinct numbers are a subset of
-     {0, 1} -> BIN with levels ("0", "1") and values "0"/"1" (also for a column that is all 0).
+  2. every non-missing value parses as a float (Python `float`, so `1e-3`, `-2`, `5.0` count) ->
+     CON with float values; EXCEPT when the distinct numbers are a subset of {0, 1} -> BIN with
+     levels ("0", "1") and values "0"/"1" (also for a column that is all 0). A number that is not
+     finite (`inf`, `-Infinity`, `1e400`) in such a column is an InputError at its cell
+     (`non-finite value 'inf'`): a column of numbers with an infinity is bad input, not a category.
   3. every non-missing value belongs to ONE ordinal family below, counting that family's
      "not assessed" markers as missing, and at least one value is not such a marker -> ORD. Markers
      become None; levels are the distinct remaining values ordered by the family's key (ties, e.g.
@@ -38,7 +50,8 @@ Type inference (`infer_attribute`, for files without a type row), first rule tha
 and TXT attributes are the cell texts (after stripping and unquoting), or None.
 
 Declared types (`parse_declared`, for .tsi type rows and pan-cancer meta `data_type` rows) are checked,
-not guessed: CON must be numeric, BIN has at most 2 distinct values, SUR is `time,event`. ORD levels
+not guessed: CON must be numeric and finite (`non-finite value` otherwise), BIN has at most 2
+distinct values, SUR is `time,event` with a finite time. ORD levels
 follow rule 3's key when every value fits one family, else numeric order when every value is a
 number, else order of first appearance (the file gives no order; the reader cannot know it).
 """
@@ -52,9 +65,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
+from omicskb.schema.vocabularies import SAMPLE_TYPES as _SAMPLE_TYPE_ROWS
 
 CLINICAL_TYPES = ("CON", "BIN", "ORD", "CAT", "SUR", "TXT")  # TXT = free text / identifiers, never tested
-SAMPLE_TYPES = ("tumor", "adjacent_normal", "myometrium_normal", "enriched_normal", "blood_normal", "other_normal", "other")
+SAMPLE_TYPES = tuple(code for code, *_ in _SAMPLE_TYPE_ROWS)  # tumor, ..., other, unknown
+UNKNOWN_TYPE = "unknown"  # the file has a type column but leaves this sample's cell empty
+# First header cells that say "attributes as rows, samples as columns" (.tsi, TCGA Firehose style).
+ATTRIBUTE_LIST_HEADERS = frozenset({"attrib_name", "attribute", "attributes", "attrib"})
 MISSING_TEXT = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "na"})
 TXT_MIN_DISTINCT = 20  # an all-distinct column with more values than this is an identifier, not a class
 
@@ -63,7 +80,7 @@ TXT_MIN_DISTINCT = 20  # an all-distinct column with more values than this is an
 class SampleRecord:
     label: str  # exactly as matrix headers spell it (S001, C3L-00006, TCGA-...)
     patient: str | None  # case / participant id; a replicate's suffix removed
-    sample_type: str | None  # one of SAMPLE_TYPES; None if the file does not say
+    sample_type: str | None  # one of SAMPLE_TYPES; None only in per-case (level "patient") sheets
     excluded: bool
     replicate: bool
     line: int  # file line defining it (for transposed files: the header line)
@@ -86,6 +103,22 @@ class SampleSheet:
     samples: list[SampleRecord]
     attributes: list[Attribute]
     fallback_lines: list[int]  # lines that were not UTF-8 and were decoded as cp1252 instead
+    # The column (or row) the sample types came from; None when the reader's default type applied
+    # to every sample (no type column) or the sheet is per case.
+    type_attribute: str | None = None
+
+    def __post_init__(self) -> None:
+        # A reader bug, not bad input: types must be explicit (module docstring).
+        for sample in self.samples:
+            if self.level == "sample" and sample.sample_type not in SAMPLE_TYPES:
+                raise ValueError(f"sample {sample.label!r} has sample type {sample.sample_type!r}, not one of {', '.join(SAMPLE_TYPES)}")
+            if self.level == "patient" and sample.sample_type is not None:
+                raise ValueError(f"case {sample.label!r} of a per-case sheet has a sample type")
+
+    @property
+    def unknown_type_samples(self) -> list[SampleRecord]:
+        """The samples typed "unknown" (their type cell is empty): they get no statistical role."""
+        return [s for s in self.samples if s.sample_type == UNKNOWN_TYPE]
 
     def attribute(self, name: str) -> Attribute:
         """The attribute called `name` (KeyError if there is none)."""
@@ -150,12 +183,18 @@ _EXACT_TYPES = {
 }
 
 
+_UNKNOWN = {"unknown", "not reported", "not available", "unspecified"}
+
+
 def normalise_sample_type(text: str | None) -> str | None:
-    """Map a file's tumor/normal wording to one of SAMPLE_TYPES (None when missing)."""
+    """Map a file's tumor/normal wording to one of SAMPLE_TYPES (None when missing; `unknown` or
+    `not reported` -> "unknown"). Readers turn None into "unknown" (`sample_type_of`)."""
     text = clean(text)
     if text is None:
         return None
     key = " ".join(re.split(r"[\s_\-]+", text.lower())).strip()
+    if key in _UNKNOWN:
+        return UNKNOWN_TYPE
     if key in _TUMOR:
         return "tumor"
     if key in _ADJACENT:
@@ -165,6 +204,11 @@ def normalise_sample_type(text: str | None) -> str | None:
     if "normal" in key:
         return "other_normal"
     return "other"
+
+
+def sample_type_of(text: str | None) -> str:
+    """The type of a sample whose file has a type column: its cell's type, "unknown" when empty."""
+    return normalise_sample_type(text) or UNKNOWN_TYPE
 
 
 # ------------------------------------------------------------------------------------ ordinal families
@@ -276,20 +320,46 @@ def _ordered_levels(keys: dict[str, object]) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------ inference
 
 
-def _finite_float(text: str) -> float | None:
+def _float(text: str) -> float | None:
     try:
-        number = float(text)
+        return float(text)
     except ValueError:
         return None
-    return number if math.isfinite(number) else None
 
 
-def infer_attribute(name: str, raw_values: Sequence[str | None], column: int) -> Attribute:
-    """Guess an attribute's kind from its values (rules in the module docstring)."""
+def _finite_float(text: str) -> float | None:
+    number = _float(text)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _reject_non_finite(name: str, values: Sequence[str | None], path: str | Path | None, cells: Sequence[tuple[int, int]] | None) -> None:
+    """Raise at the first value that is a number but not finite (inf, -Infinity, 1e400)."""
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        number = _float(value)
+        if number is not None and not math.isfinite(number) and not math.isnan(number):
+            line, column = cells[i] if cells is not None else (None, None)
+            raise InputError(path if path is not None else "<input>", line, f"non-finite value {value[:40]!r} for attribute {name}", column=column)
+
+
+def cells_of(line: int | Sequence[int], column: int | Sequence[int], count: int) -> list[tuple[int, int]]:
+    """(line, column) of each of `count` values: one of line and column is a sequence, the other a number."""
+    return _cells(line, column, count)
+
+
+def infer_attribute(
+    name: str, raw_values: Sequence[str | None], column: int, *, path: str | Path | None = None, cells: Sequence[tuple[int, int]] | None = None
+) -> Attribute:
+    """Guess an attribute's kind from its values (rules in the module docstring).
+
+    `path` and `cells` ((line, column) per value, see `cells_of`) locate a non-finite number."""
     values = [clean(v) for v in raw_values]
     present = [v for v in values if v is not None]
     if not present:
         return Attribute(name, "TXT", None, tuple(values), column)
+    if all(_float(v) is not None for v in present):
+        _reject_non_finite(name, values, path, cells)
     numbers = [_finite_float(v) for v in present]
     if all(n is not None for n in numbers):
         if set(numbers) <= {0.0, 1.0}:
@@ -336,7 +406,8 @@ def check_survival(
     """Check a (time, event) pair: a finite time >= 0 and an event of 0 or 1."""
     time = _finite_float(time_text)
     if time is None:
-        raise InputError(path, line, f"non-numeric survival time {time_text!r} for {name}", column=time_column)
+        what = "non-finite" if _float(time_text) is not None else "non-numeric"
+        raise InputError(path, line, f"{what} survival time {time_text!r} for {name}", column=time_column)
     if time < 0:
         raise InputError(path, line, f"negative survival time {time_text!r} for {name}", column=time_column)
     event = _finite_float(event_text)
@@ -381,7 +452,8 @@ def parse_declared(
                 continue
             number = _finite_float(value)
             if number is None:
-                raise InputError(path, at_line, f"non-numeric value {value[:40]!r} for CON attribute {name}", column=at_column)
+                what = "non-finite" if _float(value) is not None else "non-numeric"
+                raise InputError(path, at_line, f"{what} value {value[:40]!r} for CON attribute {name}", column=at_column)
             numbers.append(number)
         return Attribute(name, kind, None, tuple(numbers), position)
     if kind == "SUR":
@@ -408,6 +480,8 @@ def parse_declared(
     keys = ordinal_keys(present)
     if keys is not None:
         return Attribute(name, kind, _ordered_levels(keys), tuple(None if v is None or keys[v] is MARKER else v for v in values), position)
+    if all(_float(v) is not None for v in present):
+        _reject_non_finite(name, values, path, cells)
     numbers_ord = {v: _finite_float(v) for v in present}
     if all(n is not None for n in numbers_ord.values()):
         levels = tuple(sorted(numbers_ord, key=lambda v: (numbers_ord[v], v)))

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.etl.textio import check_header, iter_lines
+from omicskb.etl.textio import Head, check_header, iter_lines
 
 SOURCE_KIND = "species_genes"
+DESCRIPTION = "an MGI or RGD gene table (ID, symbol, synonyms, ensembl)"
+LOAD_COMMAND = "omicskb load species-genes"
 
 COLUMNS: tuple[str, ...] = ("ID", "symbol", "synonyms", "ensembl")
 
@@ -126,3 +128,8 @@ def read(path: str | Path, taxon_id: str | None = None) -> Iterator[SpeciesGeneR
         pending = record
     if pending is not None:
         yield pending
+
+
+def looks_like(head: Head) -> bool:
+    """An MGI or RGD gene table: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

@@ -14,9 +14,11 @@ from pathlib import Path
 
 from omicskb.etl.errors import InputError
 from omicskb.etl.sources.gene_info import require_digits
-from omicskb.etl.textio import iter_rows
+from omicskb.etl.textio import Head, iter_rows
 
 SOURCE_KIND = "summaries"
+DESCRIPTION = "a gene summary table (GeneID, Summary)"
+LOAD_COMMAND = "omicskb load summaries"
 
 COLUMNS: tuple[str, ...] = ("GeneID", "Summary")
 
@@ -77,3 +79,8 @@ def read(path: str | Path) -> Iterator[SummaryRecord]:
             source_date=source_date,
             source_date_text=source_date_text,
         )
+
+
+def looks_like(head: Head) -> bool:
+    """A summary file: its header is COLUMNS."""
+    return tuple(head.cells(0)) == COLUMNS

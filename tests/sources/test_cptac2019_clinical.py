@@ -242,3 +242,33 @@ def test_realdata_full_clinical(realdata: Path) -> None:
     assert len(cptac2019_clinical.usable_tumors(sheet)) == 95
     expected = _not_utf8(path.read_bytes().split(b"\n"))
     assert len(expected) == 14 and sheet.fallback_lines == expected
+
+
+def _with_field(tmp_path: Path, lineno: int, column_name: str, value: bytes) -> Path:
+    lines = _raw_lines()
+    fields = lines[lineno - 1].split(b"\t")
+    fields[_header_index(column_name)] = value
+    lines[lineno - 1] = b"\t".join(fields)
+    return _write(tmp_path, lines)
+
+
+@pytest.mark.parametrize("cell", [b"", b"NA", b"Unknown"])
+def test_missing_type_cell_is_unknown(tmp_path: Path, sheet, cell: bytes) -> None:
+    other = cptac2019_clinical.read(_with_field(tmp_path, 3, "Proteomics_Tumor_Normal", cell))
+    assert other.samples[1].sample_type == "unknown"
+    assert [s.label for s in other.unknown_type_samples] == [sheet.samples[1].label]
+    assert [s.sample_type for s in other.samples[2:]] == [s.sample_type for s in sheet.samples[2:]]
+    assert cptac2019_clinical.usable_tumors(other) == [s for s in cptac2019_clinical.usable_tumors(sheet) if s.label != sheet.samples[1].label]
+
+
+def test_every_sample_has_an_explicit_type(sheet) -> None:
+    assert sheet.type_attribute == "Proteomics_Tumor_Normal"
+    assert all(s.sample_type in SAMPLE_TYPES for s in sheet.samples) and sheet.unknown_type_samples == []
+
+
+@pytest.mark.parametrize("text", [b"inf", b"-Infinity", b"1e400"])
+def test_non_finite_number_is_an_error(tmp_path: Path, text: bytes) -> None:
+    path = _with_field(tmp_path, 6, "Age", text)
+    with pytest.raises(InputError) as caught:
+        cptac2019_clinical.read(path)
+    assert str(caught.value) == f"{path}:6:{_header_index('Age') + 1}: non-finite value {text.decode()!r} for attribute Age"

@@ -157,3 +157,46 @@ def test_duplicates(tmp_path: Path) -> None:
 def test_file_ends_early(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="column annotation row"):
         gct.read_annotations(_write(tmp_path, _rows()[:5]))
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "1e400"])
+def test_non_finite_value(tmp_path: Path, text: str) -> None:
+    rows = _rows()
+    rows[8][4] = text
+    path = _write(tmp_path, rows)
+    with pytest.raises(InputError) as err:
+        gct.read_matrix(path)
+    assert str(err.value) == f"{path}:9:5: non-finite value {text!r}"
+
+
+def test_non_finite_annotation_value(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[6][5] = "inf"  # Age.in.Month, a column of numbers
+    path = _write(tmp_path, rows)
+    with pytest.raises(InputError) as err:
+        gct.read_annotations(path)
+    assert str(err.value) == f"{path}:7:6: non-finite value 'inf' for attribute Age.in.Month"
+
+
+def test_missing_type_cell_is_unknown(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[4][4] = "na"  # CPT001846's Type
+    rows[4][6] = ""  # X01BR008's Type
+    sheet = gct.read_annotations(_write(tmp_path, rows))
+    assert [s.sample_type for s in sheet.samples] == ["tumor", "unknown", "tumor", "unknown", "adjacent_normal", "tumor"]
+    assert sheet.type_attribute == "Type"
+    assert [s.label for s in sheet.unknown_type_samples] == ["CPT001846", "X01BR008"]
+
+
+def test_type_source_is_recorded() -> None:
+    assert gct.read_annotations(FIXTURE).type_attribute == "Type"
+    assert gct.read_annotations(FIXTURE).unknown_type_samples == []
+
+
+def test_default_type_without_a_type_annotation(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[1][3] = "3"
+    rows = rows[:4] + rows[5:]  # drop Type
+    sheet = gct.read_annotations(_write(tmp_path, rows))
+    assert sheet.type_attribute is None
+    assert [s.sample_type for s in sheet.samples] == [gct.DEFAULT_SAMPLE_TYPE] * 6 == ["tumor"] * 6

@@ -162,3 +162,28 @@ def test_survival_duplicate_case(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         pancan_meta.read_survival(_write(tmp_path, rows))
     assert (err.value.line, err.value.column) == (5, 1)
+
+
+def test_per_case_sheets_have_no_sample_types() -> None:
+    for sheet in (pancan_meta.read(META), pancan_meta.read_survival(SURVIVAL)):
+        assert sheet.level == "patient" and sheet.type_attribute is None
+        assert all(s.sample_type is None for s in sheet.samples) and sheet.unknown_type_samples == []
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "1e400"])
+def test_non_finite_con_value(tmp_path: Path, text: str) -> None:
+    rows = _rows(META)
+    rows[3][2] = text  # Age of the 2nd case
+    path = _write(tmp_path, rows)
+    with pytest.raises(InputError) as caught:
+        pancan_meta.read(path)
+    assert str(caught.value) == f"{path}:4:3: non-finite value {text!r} for CON attribute Age"
+
+
+def test_non_finite_survival_days(tmp_path: Path) -> None:
+    rows = _rows(SURVIVAL)
+    rows[2][3] = "inf"  # PFS_days
+    path = _write(tmp_path, rows)
+    with pytest.raises(InputError) as caught:
+        pancan_meta.read_survival(path)
+    assert str(caught.value) == f"{path}:3:4: non-finite survival time 'inf' for PFS"

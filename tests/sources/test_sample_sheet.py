@@ -27,7 +27,7 @@ def test_unquote(text: str, expected: str) -> None:
 
 def test_constants() -> None:
     assert sample_sheet.CLINICAL_TYPES == ("CON", "BIN", "ORD", "CAT", "SUR", "TXT")
-    assert sample_sheet.SAMPLE_TYPES == ("tumor", "adjacent_normal", "myometrium_normal", "enriched_normal", "blood_normal", "other_normal", "other")
+    assert sample_sheet.SAMPLE_TYPES == ("tumor", "adjacent_normal", "myometrium_normal", "enriched_normal", "blood_normal", "other_normal", "other", "unknown")
     assert set(sample_sheet.MISSING_TEXT) == {"", "NA", "N/A", "NaN", "nan", "null", "NULL", "na"}
 
 
@@ -63,8 +63,29 @@ def test_zero_one_values_normalised() -> None:
     assert infer_attribute("m", ["1.0", "0.0", "NA"], 3).values == ("1", "0", None)
 
 
-def test_infinity_is_not_a_number() -> None:
-    assert _kind(["1.5", "inf", "2"]) == ("CAT", ("1.5", "2", "inf"))
+@pytest.mark.parametrize("bad", ["inf", "-inf", "Infinity", "1e400", "-1E+999"])
+def test_infinity_in_a_column_of_numbers_is_an_error(bad: str) -> None:
+    with pytest.raises(InputError) as caught:
+        infer_attribute("Age", ["1.5", "NA", bad, "2"], 7, path="t.tsi", cells=[(3, 7), (4, 7), (5, 7), (6, 7)])
+    assert str(caught.value) == f"t.tsi:5:7: non-finite value {bad!r} for attribute Age"
+
+
+def test_infinity_among_words_is_text() -> None:
+    # Not a column of numbers: 'Infinity' is just one of its words.
+    assert _kind(["Infinity", "Finite", "Infinity"]) == ("BIN", ("Finite", "Infinity"))
+
+
+@pytest.mark.parametrize("declared", ["CON", "ORD"])
+def test_infinity_in_a_declared_numeric_column_is_an_error(declared: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_declared("Age", declared, ["64", "inf"], "t.tsi", [3, 4], 5)
+    assert str(caught.value) == "t.tsi:4:5: non-finite value 'inf'" + (" for CON attribute Age" if declared == "CON" else " for attribute Age")
+
+
+def test_infinite_survival_time_is_an_error() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_declared("OS", "SUR", ["100,1", "1e400,0"], "t.tsi", [3, 4], 9)
+    assert str(caught.value) == "t.tsi:4:9: non-finite survival time '1e400' for OS"
 
 
 def test_figo_grade_is_ord() -> None:
@@ -259,6 +280,8 @@ def test_declared_txt_keeps_text() -> None:
         ("NA", None),
         ("", None),
         (None, None),
+        ("Unknown", "unknown"),
+        ("Not Reported", "unknown"),
     ],
 )
 def test_normalise_sample_type(text: str | None, expected: str | None) -> None:
@@ -279,3 +302,18 @@ def test_normalise_sample_type(text: str | None, expected: str | None) -> None:
 )
 def test_split_replicate(participant: str, expected: tuple[str, bool]) -> None:
     assert split_replicate(participant) == expected
+
+
+def test_sample_sheet_requires_explicit_types() -> None:
+    from pathlib import Path
+
+    from omicskb.etl.sources.sample_sheet import SampleRecord, SampleSheet
+
+    untyped = SampleRecord("S1", "P1", None, False, False, 2)
+    with pytest.raises(ValueError, match="sample 'S1' has sample type None"):
+        SampleSheet(Path("x"), "tsi", "sample", [untyped], [], [])
+    typed = SampleRecord("P1", "P1", "tumor", False, False, 2)
+    with pytest.raises(ValueError, match="case 'P1' of a per-case sheet has a sample type"):
+        SampleSheet(Path("x"), "pancan_meta", "patient", [typed], [], [])
+    sheet = SampleSheet(Path("x"), "tsi", "sample", [typed, SampleRecord("S2", "P2", "unknown", False, False, 3)], [], [])
+    assert [s.label for s in sheet.unknown_type_samples] == ["S2"]

@@ -122,8 +122,9 @@ def test_samples_as_rows_without_types(tmp_path: Path) -> None:
         ("S1", "C3N-01825", "tumor", False, False, 2),
         ("S2", "C3N-01825", "tumor", True, True, 3),
         ("S3", "C3N-01825", "blood_normal", False, False, 4),
-        ("S4", None, None, False, False, 5),
+        ("S4", None, "unknown", False, False, 5),  # a type column with an empty cell
     ]
+    assert sheet.type_attribute == "Sample_Type" and [s.label for s in sheet.unknown_type_samples] == ["S4"]
     assert [a.kind for a in sheet.attributes] == ["BIN", "BIN", "CAT", "CON"]  # two distinct texts -> BIN; No/Yes/no -> CAT
 
 
@@ -227,3 +228,49 @@ def test_gzip_and_cp1252(tmp_path: Path) -> None:
     path.write_bytes(b"id\tnote\na\tx \x96 y\nb\tplain\n")
     sheet = tsi.read(path)
     assert sheet.fallback_lines == [2] and sheet.attribute("note").values == ("x \u2013 y", "plain")
+
+
+def test_type_source_is_recorded() -> None:
+    assert tsi.read(SAMPLES_TYPED).type_attribute == "Tumor_Normal"
+    assert tsi.read(ROWS_TYPED).type_attribute == "sample_type"
+    firehose = tsi.read(FIREHOSE)  # no type row: the reader's default, said so
+    assert firehose.type_attribute is None
+    assert {s.sample_type for s in firehose.samples} == {tsi.DEFAULT_SAMPLE_TYPE} == {"tumor"}
+
+
+def test_missing_type_cell_in_attribute_rows_is_unknown(tmp_path: Path) -> None:
+    rows = _rows(ROWS_TYPED)
+    rows[1][3] = "NA"  # TCGA-A5-A0G2's sample_type
+    sheet = tsi.read(_write(tmp_path, rows))
+    assert [s.sample_type for s in sheet.samples] == ["tumor", "unknown", "tumor", "adjacent_normal", "tumor", "adjacent_normal"]
+    assert [s.label for s in sheet.unknown_type_samples] == ["TCGA-A5-A0G2"]
+
+
+def test_missing_type_cell_with_declared_types_is_unknown(tmp_path: Path) -> None:
+    rows = _rows(SAMPLES_TYPED)
+    rows[4][1] = ""  # C3L-00032's Tumor_Normal
+    sheet = tsi.read(_write(tmp_path, rows))
+    assert sheet.samples[2].sample_type == "unknown" and sheet.samples[3].sample_type == "tumor"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "line", "column", "message"),
+    [
+        (SAMPLES_TYPED, 5, 3, "non-finite value 'inf' for CON attribute Age"),  # declared CON
+        (FIREHOSE, 2, 4, "non-finite value 'inf' for attribute years_to_birth"),  # inferred, attributes as rows
+    ],
+)
+def test_non_finite_value(tmp_path: Path, fixture: Path, line: int, column: int, message: str) -> None:
+    rows = _rows(fixture)
+    rows[line - 1][column - 1] = "inf"
+    path = _write(tmp_path, rows)
+    with pytest.raises(InputError) as caught:
+        tsi.read(path)
+    assert str(caught.value) == f"{path}:{line}:{column}: {message}"
+
+
+def test_non_finite_value_samples_as_rows_inferred(tmp_path: Path) -> None:
+    path = _write(tmp_path, [["sample", "Age", "BMI"], ["S1", "60", "30.5"], ["S2", "1e400", "22"]])
+    with pytest.raises(InputError) as caught:
+        tsi.read(path)
+    assert str(caught.value) == f"{path}:3:2: non-finite value '1e400' for attribute Age"
