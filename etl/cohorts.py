@@ -33,17 +33,21 @@ def _first_lines(path: Path, n: int = 2) -> list[str]:
     return lines
 
 
+# sample-sheet kind (etl.sources.kinds) -> --format of `load samples`
+SAMPLE_FORMAT_OF_KIND = {
+    "gct_annotations": "gct", "gct": "gct", "pancan_meta": "pancan-meta", "pancan_survival": "pancan-survival",
+    "cptac2019_clinical": "cptac2019", "tsi": "tsi",
+}
+
+
 def detect_sample_format(path: Path) -> str:
-    lines = _first_lines(path)
-    header = lines[0].split("\t")
-    if lines[0].startswith("#1.3") or path.name.lower().endswith((".gct", ".gct.gz")):
-        return "gct"
-    if header[0] == "case_id" and len(lines) > 1 and lines[1].split("\t")[0] == "data_type":
-        return "pancan-meta"
-    if header[0] == "case_id" and "OS_days" in header:
-        return "pancan-survival"
-    if "Proteomics_Tumor_Normal" in header:
-        return "cptac2019"
+    """The sample-table layout a file looks like (etl.sources.kinds), else .tsi, whose reader then
+    refuses what is not a sample table."""
+    from omicskb.etl.sources import kinds
+
+    for kind in kinds.sniff(path):
+        if kind in SAMPLE_FORMAT_OF_KIND:
+            return SAMPLE_FORMAT_OF_KIND[kind]
     return "tsi"
 
 

@@ -107,7 +107,13 @@ def load_sample_sheet(ctx: LoadContext, sheet, cohort: str) -> None:
     patients = ensure_patients(ctx, cohort, [s.patient or s.label for s in sheet.samples] if sheet.level == "sample" else [s.label for s in sheet.samples])
     owner_ids: list[int]
     if sheet.level == "sample":
-        records = [(s.label, s.sample_type or "tumor", patients[s.patient or s.label], s.excluded, s.replicate) for s in sheet.samples]
+        records = [(s.label, s.sample_type, patients[s.patient or s.label], s.excluded, s.replicate) for s in sheet.samples]
+        unknown = sheet.unknown_type_samples
+        if unknown:
+            names = ", ".join(s.label for s in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+            ctx.notes.append(f"{len(unknown)} sample(s) have no type in the file and are stored as 'unknown', with no statistical role ({names})")
+        if sheet.type_attribute is None:
+            ctx.notes.append(f"the file has no sample-type column: every sample is '{sheet.samples[0].sample_type}' (the reader's documented default)")
         # Labels are unique: every sample-sheet reader rejects a repeated one with its line.
         ids = upsert_samples(ctx, cohort, records)
         owner_ids = [ids[(label, sample_type)] for label, sample_type, *_ in records]
