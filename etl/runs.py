@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from omicskb.etl import __version__
+from omicskb.etl import __version__, liveness
 from omicskb.etl.db import bulk_insert, utcnow
 from omicskb.etl.errors import InputError, OmicsKBError
 from omicskb.etl.textio import sha256_file
@@ -95,13 +95,18 @@ Loader = Callable[[LoadContext], None]
 
 
 def _record_run(engine: sa.Engine, values: dict) -> int:
+    values = {**values, **liveness.owner_values(engine)}  # access: process_id and host (etl/liveness.py)
     with engine.begin() as conn:
-        return conn.execute(sa.insert(LoadRun).values(**values).returning(LoadRun.run_id)).scalar_one()
+        run_id = conn.execute(sa.insert(LoadRun).values(**values).returning(LoadRun.run_id)).scalar_one()
+    if values["status"] == "running":
+        liveness.acquire_run(engine, run_id)  # access: alive until _finish_run (PostgreSQL: advisory lock)
+    return run_id
 
 
 def _finish_run(engine: sa.Engine, run_id: int, values: dict) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(LoadRun).where(LoadRun.run_id == run_id).values(finished_at=utcnow(), **values))
+    liveness.release_run(engine, run_id)  # access
 
 
 def run_load(
