@@ -69,7 +69,7 @@ def make_engine(
     omicskb.etl.locks.DEFAULT_LOCK_TIMEOUT). DuckDB retries the connect with backoff while another
     process holds the file; PostgreSQL sets the session's lock_timeout. Both then raise
     omicskb.etl.locks.LockTimeout naming the holder. on_wait is told once when a DuckDB connect
-    starts waiting.
+    starts waiting, and with "" when the wait ends.
     """
     from omicskb.etl import locks
 

@@ -160,7 +160,10 @@ def duckdb_connect_waiting(
     timeout: float,
     on_wait: WaitFn | None = None,
 ):
-    """dialect.connect(), retried with backoff while another process holds the file lock."""
+    """dialect.connect(), retried with backoff while another process holds the file lock.
+
+    on_wait is called once with a message when the wait starts, and with "" when it ends.
+    """
     import duckdb
 
     if read_only and not Path(path).exists():
@@ -171,7 +174,10 @@ def duckdb_connect_waiting(
     announced = False
     while True:
         try:
-            return dialect.connect(*cargs, **cparams)
+            connection = dialect.connect(*cargs, **cparams)
+            if announced and on_wait is not None:
+                on_wait("")  # the wait is over: clear the message
+            return connection
         except duckdb.ConnectionException as exc:
             if "different configuration" not in str(exc):
                 raise
@@ -187,6 +193,8 @@ def duckdb_connect_waiting(
             remaining = deadline - time.monotonic()
             holder = duckdb_lock_holder(str(exc), read_only)
             if remaining <= 0:
+                if announced and on_wait is not None:
+                    on_wait("")
                 raise LockTimeout(
                     f"database {path} is locked by {holder}; gave up after waiting {timeout:g} s "
                     f"(set --lock-timeout SECONDS or ${LOCK_TIMEOUT_ENV}; DuckDB allows one writer or many readers, never both)"
