@@ -186,8 +186,11 @@ def held_here(engine: sa.Engine, table: str, row_id: int) -> bool:
 
 
 def _has_tables(conn: sa.Connection) -> bool:
-    inspector = sa.inspect(conn)
-    return inspector.has_table(RUNS) and inspector.has_table(BATCHES)
+    found = conn.execute(
+        sa.text("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN (:runs, :batches)"),
+        {"runs": RUNS, "batches": BATCHES},
+    ).scalar()
+    return found == 2
 
 
 def _running(conn: sa.Connection, table: str) -> list:

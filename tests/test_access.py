@@ -35,7 +35,7 @@ from omicskb.etl import liveness
 from omicskb.etl.cli import Settings, cli, command_writes
 from omicskb.etl.db import is_read_only, make_engine, mask_secrets, utcnow
 from omicskb.etl.locks import LockTimeout, describe_command
-from omicskb.schema.models import LoadBatch, LoadRun
+from omicskb.schema.models import LoadRun
 
 HANG_GUARD = 300  # seconds before a test that waits for a process gives up (a hang, not a result)
 EXE = Path(sys.executable).with_name("omicskb")
@@ -429,7 +429,7 @@ import sys
 import sqlalchemy as sa
 from omicskb.etl import liveness
 from omicskb.etl.db import make_engine, utcnow
-from omicskb.schema.models import LoadBatch, LoadRun
+from omicskb.schema.models import LoadRun
 
 engine = make_engine(sys.argv[1])
 hold = sys.argv[2] == "hold"
