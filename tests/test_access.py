@@ -429,7 +429,7 @@ import sys
 import sqlalchemy as sa
 from omicskb.etl import liveness
 from omicskb.etl.db import make_engine, utcnow
-from omicskb.schema.models import LoadRun
+from omicskb.schema.models import LoadBatch, LoadRun
 
 engine = make_engine(sys.argv[1])
 hold = sys.argv[2] == "hold"
