@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,101 @@ def target_url(target: str) -> str:
     return "duckdb:///" + str(Path(target).expanduser().resolve())
 
 
-def make_engine(target: str) -> sa.Engine:
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@\s]*:)(?P<password>[^@\s]+)(?P<tail>@)")
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with the password of every URL in it (`scheme://user:pw@host`) replaced by ***."""
+    return _URL_PASSWORD.sub(lambda m: m["head"] + "***" + m["tail"], text)
+
+
+def display_target(target: str) -> str:
+    """The target as it may be shown or stored: a file path as given, a URL with its password masked."""
+    return mask_secrets(target)
+
+
+def make_engine(
+    target: str,
+    *,
+    read_only: bool = False,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    application_name: str | None = None,
+) -> sa.Engine:
+    """An engine on `target`.
+
+    read_only: DuckDB opens the file read-only (a shared lock: many readers at once, a 444 file, an
+    analyst's read-only connection all work; a missing file is an error, never created); PostgreSQL
+    sessions start with default_transaction_read_only. A writer (the default) takes DuckDB's
+    exclusive lock.
+
+    lock_timeout: seconds to wait for the lock (None: $OMICSKB_LOCK_TIMEOUT, else
+    omicskb.etl.locks.DEFAULT_LOCK_TIMEOUT). DuckDB retries the connect with backoff while another
+    process holds the file; PostgreSQL sets the session's lock_timeout. Both then raise
+    omicskb.etl.locks.LockTimeout naming the holder. on_wait is told once when a DuckDB connect
+    starts waiting, and with "" when the wait ends.
+    """
+    from omicskb.etl import locks
+
+    timeout = locks.lock_timeout(lock_timeout)
     url = target_url(target)
     if url.startswith("duckdb:"):
         # One connection per engine, kept: each DuckDB connection close checkpoints the file, which
         # made per-file connects cost more than the loads. Callers dispose() the engine when done.
-        engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
+        # So a command holds its lock (shared or exclusive) from its first query to its end.
+        path = sa.engine.make_url(url).database or ""
+        engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool, connect_args={"read_only": True} if read_only else {})
+
+        def connect(dialect, _record, cargs, cparams):
+            return locks.duckdb_connect_waiting(dialect, cargs, cparams, path=path, read_only=read_only, timeout=timeout, on_wait=on_wait)
+
+        sa.event.listen(engine, "do_connect", connect)
         sa.event.listen(engine, "connect", _duckdb_settings)
-        return engine
-    return sa.create_engine(url)
+    else:
+        parsed = sa.engine.make_url(url)
+        options = [f"-c lock_timeout={locks.pg_lock_timeout_ms(timeout)}"]
+        if read_only:
+            options.append("-c default_transaction_read_only=on")
+        if parsed.query.get("options"):
+            options.insert(0, str(parsed.query["options"]))
+            parsed = parsed.difference_update_query(["options"])
+        connect_args: dict[str, Any] = {"options": " ".join(options)}
+        if "application_name" not in parsed.query:
+            connect_args["application_name"] = locks.pg_application_name(application_name or "omicskb")
+        engine = sa.create_engine(parsed, connect_args=connect_args)
+        sa.event.listen(engine, "handle_error", _pg_lock_timeout(engine, timeout))
+    engine.omicskb_read_only = read_only  # type: ignore[attr-defined]
+    engine.omicskb_lock_timeout = timeout  # type: ignore[attr-defined]
+    return engine
+
+
+def is_read_only(engine: sa.Engine) -> bool:
+    """Whether `engine` was made with read_only=True."""
+    return bool(getattr(engine, "omicskb_read_only", False))
+
+
+def _pg_lock_timeout(engine: sa.Engine, timeout: float):
+    """handle_error hook: a statement that waited lock_timeout for a lock becomes a one-line LockTimeout."""
+
+    def handle(context) -> None:
+        import psycopg
+
+        from omicskb.etl import locks
+
+        if not isinstance(context.original_exception, psycopg.errors.LockNotAvailable):
+            return
+        own = None
+        try:
+            own = context.connection.connection.driver_connection.info.backend_pid
+        except Exception:
+            pass
+        holders = locks.pg_lock_holders(engine, own)
+        raise locks.LockTimeout(
+            f"gave up after waiting {timeout:g} s for a PostgreSQL lock held by {holders} "
+            f"(set --lock-timeout SECONDS or ${locks.LOCK_TIMEOUT_ENV})"
+        ) from context.original_exception
+
+    return handle
 
 
 DUCKDB_CHECKPOINT_THRESHOLD = "4GB"
@@ -105,7 +192,7 @@ def require_schema(engine: sa.Engine) -> None:
     try:
         current = current_revision(engine)
     except sa.exc.DBAPIError as exc:
-        raise DatabaseError(f"cannot open database: {exc.orig}") from None
+        raise DatabaseError(f"cannot open database: {mask_secrets(str(exc.orig))}") from None
     head = SCHEMA_REVISION
     if current is None:
         raise DatabaseError("database has no omicskb schema: run 'omicskb init' first")

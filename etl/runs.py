@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from omicskb.etl import __version__, releases
+from omicskb.etl import __version__, liveness, releases
 from omicskb.etl.db import bulk_insert, utcnow
 from omicskb.etl.errors import InputError, OmicsKBError
 from omicskb.etl.releases import TableChange
@@ -187,29 +187,38 @@ def process_identity() -> dict[str, Any]:
 
 
 def record_run(engine: sa.Engine, values: dict) -> int:
+    """Log a run in its own transaction; a running one is held alive (etl.liveness) until finish_run."""
+    values = {**values, **liveness.owner_values(engine)}
     with engine.begin() as conn:
-        return conn.execute(sa.insert(LoadRun).values(**process_identity(), **values).returning(LoadRun.run_id)).scalar_one()
+        run_id = conn.execute(sa.insert(LoadRun).values(**values).returning(LoadRun.run_id)).scalar_one()
+    if values["status"] == "running":
+        liveness.acquire_run(engine, run_id)  # PostgreSQL: an advisory lock a later writer tests
+    return run_id
 
 
 def finish_run(engine: sa.Engine, run_id: int, values: dict) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(LoadRun).where(LoadRun.run_id == run_id).values(finished_at=utcnow(), **values))
+    liveness.release_run(engine, run_id)
 
 
 def start_batch(engine: sa.Engine, command: str, cohort: str | None, directory: Path, files: list[Path]) -> int:
     """Record a multi-file load (`load cohort`) and the files it plans, before it starts."""
     with engine.begin() as conn:
-        return conn.execute(
+        batch_id = conn.execute(
             sa.insert(LoadBatch).values(
                 command=command, cohort_code=cohort, directory=str(directory.resolve()), planned_files="\n".join(p.name for p in files),
-                n_planned=len(files), status="running", started_at=utcnow(), **process_identity(),
+                n_planned=len(files), status="running", started_at=utcnow(), **liveness.owner_values(engine),
             ).returning(LoadBatch.batch_id)
         ).scalar_one()
+    liveness.acquire_batch(engine, batch_id)
+    return batch_id
 
 
 def finish_batch(engine: sa.Engine, batch_id: int, status: str, message: str | None = None) -> None:
     with engine.begin() as conn:
         conn.execute(sa.update(LoadBatch).where(LoadBatch.batch_id == batch_id).values(status=status, finished_at=utcnow(), message=message))
+    liveness.release_batch(engine, batch_id)
 
 
 def check_kind(path: Path, source_kind: str) -> None:

@@ -5,29 +5,46 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
+from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import current_revision, head_revision, require_schema, upgrade
 
 
+@writes_database
 @click.command()
 @click.pass_obj
 def init(settings) -> None:
     """Create the schema, or upgrade it to this version's revision."""
-    before = current_revision(settings.engine)
-    upgrade(settings.engine)
+    engine = settings.writer
+    before = current_revision(engine)
+    upgrade(engine)
     head = head_revision()
+    if before != head:
+        settings.mark_interrupted()  # the run tables exist now
     if before == head:
-        click.echo(f"{settings.target}: schema already at revision {head}")
+        click.echo(f"{settings.display_target}: schema already at revision {head}")
     else:
-        click.echo(f"{settings.target}: schema {'created' if before is None else 'upgraded from ' + before} at revision {head}")
+        click.echo(f"{settings.display_target}: schema {'created' if before is None else 'upgraded from ' + before} at revision {head}")
+
+
+def run_status(status: str, gone: bool) -> str:
+    """A run's status as shown: a `running` run whose process is gone says so."""
+    return "running (process gone)" if status == "running" and gone else status
 
 
 @click.command()
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs to show.")
 @click.pass_obj
 def runs(settings, limit: int) -> None:
-    """Show the latest load runs: status, file, counts and message."""
-    require_schema(settings.engine)
-    with settings.engine.connect() as conn:
+    """Show the latest load runs: status, file, counts and message.
+
+    A run still marked running whose process is gone shows as `running (process gone)`; the next
+    write command marks it interrupted.
+    """
+    from omicskb.etl.liveness import RUNS, gone_running
+
+    engine = settings.engine
+    require_schema(engine)
+    with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
                 "SELECT run_id, status, source_kind, file_path, rows_loaded, rows_rejected, message, started_at "
@@ -35,9 +52,11 @@ def runs(settings, limit: int) -> None:
             ),
             {"limit": limit},
         ).all()
+    gone = gone_running(engine)[RUNS] if any(r.status == "running" for r in rows) else set()
     for r in reversed(rows):
         counts = f"{r.rows_loaded or 0} loaded, {r.rows_rejected or 0} rejected" if r.status == "ok" else ""
-        click.echo(f"{r.run_id:>5} {r.started_at:%Y-%m-%d %H:%M:%S} {r.status:<9} {r.source_kind:<14} {r.file_path}  {counts}{'; ' if counts and r.message else ''}{r.message or ''}")
+        status = run_status(r.status, r.run_id in gone)
+        click.echo(f"{r.run_id:>5} {r.started_at:%Y-%m-%d %H:%M:%S} {status:<9} {r.source_kind or '-':<14} {r.file_path}  {counts}{'; ' if counts and r.message else ''}{r.message or ''}")
 
 
 def register(group: click.Group) -> None:

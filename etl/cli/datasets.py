@@ -11,6 +11,7 @@ import json
 import click
 
 from omicskb.etl import datasets as lib
+from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
 
 
@@ -70,12 +71,13 @@ def list_command(settings, cohort: str, omics: str, fmt: str) -> None:
 
 def _write(settings, action) -> None:
     require_schema(settings.engine)
-    with settings.engine.begin() as conn:  # writes: the writer engine once Settings has one
+    with settings.engine.begin() as conn:
         notes = action(conn)
     for note in notes:
         click.echo(note)
 
 
+@writes_database
 @datasets.command(name="default")
 @click.argument("cohort")
 @click.argument("omics")
@@ -86,6 +88,7 @@ def default_command(settings, cohort: str, omics: str, name: str) -> None:
     _write(settings, lambda conn: lib.set_default(conn, cohort, omics, name))
 
 
+@writes_database
 @datasets.command(name="pair")
 @click.argument("cohort")
 @click.argument("omics")
@@ -98,6 +101,7 @@ def pair_command(settings, cohort: str, omics: str, tumor_name: str, normal_name
     _write(settings, lambda conn: lib.declare_pair(conn, cohort, omics, tumor_name, normal_name, "user"))
 
 
+@writes_database
 @datasets.command(name="unpair")
 @click.argument("cohort")
 @click.argument("omics")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
+from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
 from omicskb.etl.undo import UndoReport, remove_cohort, remove_dataset, rollback
 
@@ -27,6 +28,7 @@ def _show(report: UndoReport) -> None:
         click.echo(line)
 
 
+@writes_database
 @click.command(name="rollback")
 @click.argument("release")
 @DRY_RUN
@@ -40,6 +42,7 @@ def rollback_command(settings, release: str, dry_run: bool) -> None:
     _show(rollback(settings.engine, release, dry_run))
 
 
+@writes_database
 @click.group(name="remove")
 def remove() -> None:
     """Remove a dataset or a cohort's data (each with --dry-run; logged in the run log)."""
