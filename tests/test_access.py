@@ -338,7 +338,7 @@ def test_a_killed_load_is_marked_interrupted_by_the_next_writer_duckdb(duckdb_ta
     (line,) = [line for line in result.stdout.splitlines() if str(big_matrix.resolve()) in line]
     assert "running (process gone)" in line
     audit = run("--db", duckdb_target, "query", "audit_runs_not_finished", "--format", "json")
-    assert [r["file_path"] for r in json.loads(audit.stdout)] == [str(big_matrix.resolve())]
+    assert [(r["what"], r["detail"]) for r in json.loads(audit.stdout)] == [("run", str(big_matrix.resolve()))]
     # the rerun, a writer, marks it and loads
     rerun = run(*load_args(duckdb_target, big_matrix))
     assert rerun.returncode == 0, rerun.stderr

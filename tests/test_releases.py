@@ -391,3 +391,39 @@ def test_a_cohort_load_that_stops_part_way_shows_as_incomplete_until_rerun(targe
     assert rerun.exit_code == 0 and f"{len(plan)} files: {len(plan) - done} loaded, {done} unchanged" in rerun.output, rerun.output
     assert "INCOMPLETE" not in omicskb(target, "cohorts").output
     assert omicskb(target, "query", "audit_runs_not_finished").output.strip().count("\n") == 0
+
+
+def test_kill_9_during_load_cohort_then_a_rerun(tmp_path):
+    """A real `omicskb load cohort` killed while it loads its fifth file: four files are committed,
+    `cohorts` shows the batch incomplete, and a rerun finishes it and marks the dead run and batch."""
+    import json
+    import signal
+
+    from test_access import Terminal, run
+
+    from omicskb.etl.cohorts import plan_cptac2019
+
+    target = str(tmp_path / "kill.duckdb")
+    assert run("--db", target, "init").returncode == 0
+    assert run("--db", target, "load", "gene-info", GENE_INFO).returncode == 0
+    plan, _ = plan_cptac2019(UCEC)
+    fifth = plan[4]
+    assert fifth.step == "matrix"
+    load = Terminal("--db", target, "load", "cohort", UCEC, "--cohort", "UCEC", "--layout", "cptac2019")
+    load.wait_for(f"reading {fifth.path.name}")  # the matrix loader's first progress line
+    load.kill(signal.SIGSTOP)
+    load.kill(signal.SIGKILL)
+    assert load.finish() == -signal.SIGKILL
+    overview = run("--db", target, "cohorts")
+    assert overview.returncode == 0 and "INCOMPLETE" in overview.stdout and "was killed after 4 of" in overview.stdout, overview.stdout
+    assert fifth.path.name in overview.stdout
+    loaded = run("--db", target, "query", "cohort_datasets", "-p", "cohort=UCEC", "--format", "json")
+    assert len(json.loads(loaded.stdout)) == 3  # the three matrices before the fifth file (the first file is the sample table)
+    rerun = run("--db", target, "load", "cohort", UCEC, "--cohort", "UCEC", "--layout", "cptac2019")
+    assert rerun.returncode == 0 and f"{len(plan)} files: {len(plan) - 4} loaded, 4 unchanged" in rerun.stdout, rerun.stdout + rerun.stderr
+    assert "interrupted" in rerun.stderr
+    assert "INCOMPLETE" not in run("--db", target, "cohorts").stdout
+    audit = run("--db", target, "query", "audit_runs_not_finished", "--format", "json")
+    assert json.loads(audit.stdout) == []
+    statuses = dict(query_rows(target, "SELECT status, count(*) FROM load_batch GROUP BY status"))
+    assert statuses == {"interrupted": 1, "ok": 1}

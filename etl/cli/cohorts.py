@@ -13,10 +13,11 @@ from omicskb.etl.datasets import list_datasets
 from omicskb.etl.errors import LookupFailed
 from omicskb.etl.db import require_schema
 from omicskb.etl.genecard import find_gene
+from omicskb.etl.liveness import gone_running
 from omicskb.etl.queries import run_saved
 
 
-def cohort_overview(conn, cohort: str = "") -> list[dict]:
+def cohort_overview(conn, cohort: str = "", gone_batches: set[int] | None = None) -> list[dict]:
     """Per cohort (all, or the one a code or alias names): sample counts by type; per dataset: shape,
     missing fraction, unresolved ids, samples by type, default flag and pair."""
     cohorts: dict[str, dict] = {}
@@ -39,8 +40,11 @@ def cohort_overview(conn, cohort: str = "") -> list[dict]:
         entry = cohorts.setdefault(row["cohort_code"], {"cohort": row["cohort_code"], "samples": {}, "datasets": []})
         planned = row["planned_files"].split("\n") if row["planned_files"] else []
         done = int(row["n_done"])
+        status = row["status"]
+        if status == "running" and row["batch_id"] in (gone_batches or set()):
+            status = "running (process gone)"  # killed: the next write command marks it interrupted
         entry["last_load"] = {
-            "batch_id": row["batch_id"], "status": row["status"], "files_planned": int(row["n_planned"]), "files_done": done,
+            "batch_id": row["batch_id"], "status": status, "files_planned": int(row["n_planned"]), "files_done": done,
             "complete": row["status"] == "ok", "not_loaded": planned[done:], "message": row["message"], "directory": row["directory"],
         }
     return list(cohorts.values())
@@ -49,7 +53,7 @@ def cohort_overview(conn, cohort: str = "") -> list[dict]:
 def render_last_load(load: dict) -> list[str]:
     if load["complete"]:
         return []
-    state = {"running": "is running (or its process died)", "failed": "failed", "interrupted": "was interrupted"}.get(load["status"], load["status"])
+    state = {"running": "is still running", "running (process gone)": "was killed", "failed": "failed", "interrupted": "was interrupted"}.get(load["status"], load["status"])
     missing = ", ".join(load["not_loaded"][:4]) + (", ..." if len(load["not_loaded"]) > 4 else "")
     return [
         f"  INCOMPLETE: the last 'load cohort' (batch {load['batch_id']}) {state} after {load['files_done']} of {load['files_planned']} files"
@@ -94,9 +98,10 @@ def render_overview(cohorts: list[dict]) -> list[str]:
 def cohorts(settings, cohort: str, fmt: str) -> None:
     """Per cohort, sample counts by type; per dataset, features x samples, missing fraction, unresolved ids, default and pair."""
     require_schema(settings.engine)
+    gone = gone_running(settings.engine)["load_batch"]
     with settings.engine.connect() as conn:
         code = resolve_cohort(conn, cohort) if cohort.strip() else ""
-        overview = cohort_overview(conn, code)
+        overview = cohort_overview(conn, code, gone)
     if fmt == "json":
         click.echo(json.dumps(overview, indent=2))
         return
