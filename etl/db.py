@@ -141,6 +141,8 @@ def _duckdb_settings(dbapi_connection, _record) -> None:
     # Committed data is durable in the write-ahead log; checkpointing it into the file after every
     # load commit cost a third of a pan-cancer load. Checkpoint after 4 GB of WAL, and on close.
     dbapi_connection.execute(f"SET checkpoint_threshold = '{DUCKDB_CHECKPOINT_THRESHOLD}'")
+    # DuckDB's own progress bar would write over omicskb's progress line on a terminal.
+    dbapi_connection.execute("SET enable_progress_bar = false")
 
 
 def is_duckdb(conn: sa.Connection | sa.Engine) -> bool:

@@ -53,6 +53,28 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 ARCHIVE_CHUNK_BYTES = 64 << 20
 
 
+def surrogate_key(table: str) -> str | None:
+    """The primary key column a sequence fills (annotation_id, clinical_value_id), if any."""
+    columns = list(table_of(table).primary_key.columns)
+    if len(columns) == 1 and columns[0].server_default is not None:
+        return columns[0].name
+    return None
+
+
+def natural_key(table: str) -> tuple[str, ...] | None:
+    """The primary key, when the data gives it (not a sequence)."""
+    if surrogate_key(table) is not None:
+        return None
+    return tuple(c.name for c in table_of(table).primary_key.columns)
+
+
+def content_digest(columns: Iterable[str]) -> str:
+    """SQL for an md5 of a row's columns, NULL told apart from every value; the same text on both
+    backends, so old and new rows match by an equality join (hashable on PostgreSQL too)."""
+    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(30))" for c in columns)
+    return f"md5(concat_ws(chr(31), {parts}))"
+
+
 def row_key(table: str) -> tuple[str, ...]:
     if table in ROW_KEYS:
         return ROW_KEYS[table]
@@ -127,6 +149,7 @@ class TableChange:
     removed: int = 0
     updated: int = 0
     examples: list[str] = dataclasses.field(default_factory=list)  # a few removed keys
+    upsert: bool = False  # rows are added or updated, never removed (genes, samples, attributes)
 
     def merge(self, other: TableChange) -> None:
         self.before += other.before
@@ -134,6 +157,7 @@ class TableChange:
         self.added += other.added
         self.removed += other.removed
         self.updated += other.updated
+        self.upsert = self.upsert or other.upsert
         self.examples = (self.examples + other.examples)[:3]
 
     @property
@@ -144,8 +168,8 @@ class TableChange:
         return self.removed > SHRINK_FREE_ROWS and self.removed_share > SHRINK_SHARE
 
     def describe(self) -> str:
-        if self.updated:
-            return f"{self.table}: {self.after:,} rows written ({self.added:,} new, {self.updated:,} updated)"
+        if self.upsert:
+            return f"{self.table}: {self.after:,} rows ({self.added:,} new, {self.updated:,} updated, {self.after - self.added - self.updated:,} unchanged)"
         if self.before or self.removed:
             return f"{self.table}: {self.after:,} rows (was {self.before:,}: {self.added:,} new, {self.removed:,} removed)"
         return f"{self.table}: {self.after:,} rows" + (" (new)" if self.added else "")
@@ -174,12 +198,17 @@ def measure_replacement(conn: sa.Connection, table: str, staged_name: str, where
     return TableChange(table, before=before, after=after, added=added, removed=removed, examples=examples)
 
 
-def measure_upsert(conn: sa.Connection, table: str, staged_name: str, key: Iterable[str]) -> TableChange:
-    key = list(key)
+def measure_upsert(conn: sa.Connection, table: str, staged_name: str, key: Iterable[str], content: Iterable[str] = ()) -> TableChange:
+    """New rows, and rows of an existing key whose `content` columns differ (those are updated)."""
+    key, content = list(key), list(content)
     match = " AND ".join(f"t.{c} = s.{c}" for c in key)
     after = conn.execute(sa.text(f"SELECT count(*) FROM {staged_name}")).scalar_one()
     existing = conn.execute(sa.text(f"SELECT count(*) FROM {staged_name} AS s WHERE EXISTS (SELECT 1 FROM {table} AS t WHERE {match})")).scalar_one()
-    return TableChange(table, before=0, after=after, added=after - existing, updated=existing)
+    changed = existing
+    if content and existing:
+        differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in content)
+        changed = conn.execute(sa.text(f"SELECT count(*) FROM {staged_name} AS s WHERE EXISTS (SELECT 1 FROM {table} AS t WHERE {match} AND ({differs}))")).scalar_one()
+    return TableChange(table, before=existing, after=after, added=after - existing, updated=changed, upsert=True)
 
 
 # ---------------------------------------------------------------------------------------------

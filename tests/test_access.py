@@ -540,9 +540,9 @@ def test_global_options_are_accepted_after_the_subcommand(seeded_duckdb, tmp_pat
     result = run("gene", "IL7", "--db", seeded_duckdb, "-q", "--lock-timeout", "5", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("IL7"), result.stderr
     result = run("load", "categories", SEEDS / "categories_il7.tsv", "--quiet", "--db", seeded_duckdb, cwd=tmp_path)
-    assert result.returncode == 0 and "unchanged" in result.stdout, result.stderr
+    assert result.returncode == 0 and ": unchanged," in result.stdout, result.stderr
     result = run("load", "--db", seeded_duckdb, "categories", SEEDS / "categories_il7.tsv", cwd=tmp_path)
-    assert result.returncode == 0 and "unchanged" in result.stdout, result.stderr
+    assert result.returncode == 0 and ": unchanged," in result.stdout, result.stderr
     result = run("runs", "--limit", "1", "--db", seeded_duckdb, cwd=tmp_path)
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 1
     assert not (tmp_path / "omicskb.duckdb").exists()  # not the default ./omicskb.duckdb

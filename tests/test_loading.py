@@ -28,7 +28,7 @@ def test_reloading_the_same_file_changes_nothing(seeded, omicskb):
     for command, file in (("gene-info", "gene_info_il7_ucec.tsv"), ("gene2go", "gene2go_il7_seed_page.tsv"), ("go-obo", "go_il7_terms_with_ancestors.obo")):
         result = omicskb(seeded, "load", command, SEEDS / file)
         assert result.exit_code == 0, result.output
-        assert "unchanged" in result.output
+        assert ": unchanged," in result.output
     assert snapshot(seeded) == before
     assert query_rows(seeded, "SELECT count(*) FROM load_run WHERE status = 'unchanged'") == [(3,)]
 

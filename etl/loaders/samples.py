@@ -126,7 +126,7 @@ def load_sample_sheet(ctx: LoadContext, sheet, cohort: str) -> None:
     attributes = Columns("cohort_code", "name", "clinical_type", "keyed_by")
     for attribute in sheet.attributes:
         attributes.add(cohort_code=cohort, name=attribute.name, clinical_type=attribute.kind, keyed_by=sheet.level)
-    upsert_rows(ctx, "clinical_attribute", attributes, key=["cohort_code", "name"])
+    upsert_rows(ctx, "clinical_attribute", attributes, key=["cohort_code", "name"], claim_all=True)  # its levels are replaced whole
     attribute_ids = dict(
         ctx.conn.execute(*bound("SELECT name, attribute_id FROM clinical_attribute WHERE cohort_code = :c AND name IN :names", {"c": cohort, "names": [a.name for a in sheet.attributes]})).all()
     )
