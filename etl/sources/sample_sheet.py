@@ -52,9 +52,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
+from omicskb.schema import vocabularies
 
-CLINICAL_TYPES = ("CON", "BIN", "ORD", "CAT", "SUR", "TXT")  # TXT = free text / identifiers, never tested
-SAMPLE_TYPES = ("tumor", "adjacent_normal", "myometrium_normal", "enriched_normal", "blood_normal", "other_normal", "other")
+# Stated once in schema/vocabularies.py. TXT = free text / identifiers, never tested.
+CLINICAL_TYPES: tuple[str, ...] = vocabularies.codes(vocabularies.CLINICAL_TYPES)
+# The types a sample table can name; a type the file leaves empty is None here (the vocabulary's
+# 'unknown' is the database's word for that, never read from a file).
+SAMPLE_TYPES: tuple[str, ...] = tuple(c for c in vocabularies.codes(vocabularies.SAMPLE_TYPES) if c != "unknown")
 MISSING_TEXT = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "na"})
 TXT_MIN_DISTINCT = 20  # an all-distinct column with more values than this is an identifier, not a class
 

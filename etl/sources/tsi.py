@@ -44,9 +44,10 @@ from omicskb.etl.sources.sample_sheet import (
     split_replicate,
 )
 from omicskb.etl.textio import iter_lines, split_fields
+from omicskb.schema import vocabularies
 
 SOURCE_KIND = "tsi"
-TSI_TYPES = frozenset({"BIN", "CAT", "CON", "ORD", "SUR"})
+TSI_TYPES = frozenset(vocabularies.codes(vocabularies.CLINICAL_TYPES)) - {"TXT"}  # a .tsi type row never declares TXT
 TYPE_ROW_NAMES = frozenset({"type", "types", "data_type", "datatype", "attrib_type"})
 TYPE_COLUMN_NAMES = frozenset({"attrib_type", "data_type", "datatype"})
 ATTRIBUTE_HEADERS = frozenset({"attrib_name", "attribute", "attributes", "attrib"})
