@@ -2,7 +2,7 @@
 
 Each dataset stores one value array per feature, in dataset_sample order, so a block is one range
 scan and a reshape; no long-to-wide pivot. On DuckDB the arrays arrive through Arrow without a
-Python loop; on PostgreSQL they come as lists.
+Python loop; on PostgreSQL through one binary COPY parsed by numpy.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 import sqlalchemy as sa
 
-from omicskb.etl.db import is_duckdb
+from omicskb.etl.db import is_duckdb, pg_fetch_float_arrays
 from omicskb.etl.errors import LookupFailed
 
 
@@ -44,10 +44,9 @@ def _dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tup
         lists = table.column("sample_values").combine_chunks()
         flat = lists.flatten().to_numpy(zero_copy_only=False)  # NULL -> NaN
         return feature_ids, flat.astype(np.float64, copy=False).reshape(len(feature_ids), n_samples)
-    rows = conn.execute(sa.text("SELECT feature_id, sample_values FROM measurement_row WHERE dataset_id = :d ORDER BY row_ord"), {"d": dataset_id}).all()
-    feature_ids = np.array([r[0] for r in rows], dtype=np.int64)
-    values = np.array([r[1] for r in rows], dtype=np.float64).reshape(len(rows), n_samples)  # None -> NaN
-    return feature_ids, values
+    # One binary COPY parsed by numpy (etl.db.pg_fetch_float_arrays); dataset_id is an int.
+    select = f"SELECT feature_id, sample_values FROM measurement_row WHERE dataset_id = {int(dataset_id)} ORDER BY row_ord"
+    return pg_fetch_float_arrays(conn, select, n_samples)
 
 
 def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, role: str | None = None) -> Block:
