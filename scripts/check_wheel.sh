@@ -3,13 +3,13 @@
 #   1. git clone this repository at HEAD (committed files only) into a temporary folder;
 #   2. build the wheel there (pip wheel, PEP 517);
 #   3. install it into a fresh venv outside the repository, twice: with the newest dependencies,
-#      and with exactly the duckdb floor that pyproject.toml declares (duckdb>=X installs duckdb==X);
+#      and with every dependency at the floor pyproject.toml declares (duckdb>=X installs duckdb==X);
 #   4. from a folder outside the repository: omicskb init, load gene-info, load seeds, gene IL7,
 #      queries, values IL7 --cohort UCEC, checking each exit code and output.
 # Any failure stops the script with a message naming the step and a non-zero exit.
 #
 #   scripts/check_wheel.sh                     # both installs
-#   OMICSKB_WHEEL_DUCKDB=1.2.2 scripts/check_wheel.sh --floor-only   # try another duckdb release
+#   OMICSKB_WHEEL_DUCKDB=1.2.2 scripts/check_wheel.sh --floor-only   # the floors, but another duckdb release
 set -euo pipefail
 
 repo=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
@@ -48,8 +48,11 @@ for needed in ("omicskb/schema/migrations/env.py", "omicskb/schema/migrations/sc
 print(f"[check_wheel] wheel holds {len(names)} files, every saved query and migration")
 EOF
 
-floor=$(sed -n 's/^ *"duckdb>=\([0-9.]*\)".*/\1/p' "$src/pyproject.toml")
-[ -n "$floor" ] || fail "no duckdb>=X floor in pyproject.toml"
+# Every dependency at its floor: "name[extra]>=X,<Y" -> "name[extra]==X".
+floors_text=$("$python" "$src/scripts/dependency_floors.py" "$src/pyproject.toml") || fail "reading the dependency floors of pyproject.toml"
+[ -z "${OMICSKB_WHEEL_DUCKDB:-}" ] || floors_text=$(echo "$floors_text" | sed "s/^duckdb==.*/duckdb==$OMICSKB_WHEEL_DUCKDB/")
+mapfile -t floors <<<"$floors_text"
+printf '%s\n' "${floors[@]}" | grep -q '^duckdb==' || fail "no duckdb>=X floor in pyproject.toml"
 
 expect() {  # expect LABEL FILE PATTERN: the output must match the extended regex
     grep -Eq -- "$3" "$2" || { echo "--- $1 printed:" >&2; cat "$2" >&2; fail "$1: output lacks /$3/"; }
@@ -63,6 +66,8 @@ run() {  # run LABEL CMD...: must exit 0; output in $out
     [ "$rc" -eq 0 ] || { cat "$out" >&2; fail "$label exited $rc"; }
 }
 
+release() { echo "$1" | sed -E 's/(\.0)+$//'; }  # 1.26.0 and 1.26 are one release
+
 check_install() {  # check_install NAME [PIP REQUIREMENT...]
     local name=$1; shift
     local venv=$work/venv-$name
@@ -72,9 +77,10 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     say "[$name] installed: $("$venv/bin/python" -c 'import duckdb, duckdb_engine, sqlalchemy, pyarrow, numpy, psycopg; from importlib.metadata import version as v; print(", ".join(f"{p} {v(p)}" for p in ("duckdb", "duckdb-engine", "sqlalchemy", "pyarrow", "numpy", "psycopg", "alembic", "click")))')"
     for requirement in "$@"; do
         local package=${requirement%%==*} wanted=${requirement#*==}
+        package=${package%%\[*}
         local got
         got=$("$venv/bin/python" -c "from importlib.metadata import version; print(version('$package'))")
-        [ "$got" = "$wanted" ] || fail "[$name] $package is $got, not $wanted"
+        [ "$(release "$got")" = "$(release "$wanted")" ] || fail "[$name] $package is $got, not $wanted"
     done
 
     local run_dir=$work/run-$name
@@ -115,5 +121,5 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
 if ! $only_floor; then
     check_install newest
 fi
-check_install "duckdb-floor" "duckdb==${OMICSKB_WHEEL_DUCKDB:-$floor}"
+check_install floors "${floors[@]}"
 say "all checks passed"
