@@ -9,6 +9,7 @@ import gzip
 import numpy as np
 import psycopg
 import pytest
+import sqlalchemy as sa
 
 from conftest import SEEDS, query_rows
 from omicskb.etl.blocks import fetch_block
@@ -131,3 +132,23 @@ def test_binary_copy_refuses_what_it_cannot_encode(pg_target):
             pg_copy_in(conn, "copy_check", ["id", "arr"], pg_binary_copy_rows([("int8", [1])], values))
         conn.rollback()
     engine.dispose()
+
+
+def test_dataset_values_follow_row_ord_whatever_order_rows_are_stored_in(duckdb_target):
+    """Rows stored out of row_ord order still come back in row_ord order (DuckDB reads them
+    without ORDER BY; PostgreSQL's ORDER BY is in the query)."""
+    from omicskb.etl.blocks import _dataset_values
+
+    engine = make_engine(duckdb_target)
+    values = np.array([[1.0, np.nan], [3.0, 4.0], [np.nan, -0.0]])
+    with engine.begin() as conn:
+        for row_ord in (3, 1, 2):
+            row = [None if np.isnan(v) else float(v) for v in values[row_ord - 1]]
+            conn.execute(
+                sa.text("INSERT INTO measurement_row VALUES (7, :r, :f, :raw, :line, :v)"),
+                {"r": row_ord, "f": 100 + row_ord, "raw": f"id{row_ord}", "line": row_ord + 1, "v": row},
+            )
+        feature_ids, got = _dataset_values(conn, 7, 2)
+    engine.dispose()
+    assert feature_ids.tolist() == [101, 102, 103]
+    _same(values, got)
