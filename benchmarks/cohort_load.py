@@ -97,8 +97,9 @@ def database_gb(engine: sa.Engine, target: str) -> float:
         return conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar() / 1e9
 
 
-def run_backend(label: str, target: str, args, manifest: dict, workdir: Path) -> dict:
+def run_backend(label: str, target: str, args, manifest: dict, workdir: Path, first_label: str | None = None) -> dict:
     """Load the whole freeze into `target`, then time block fetches; returns the figures."""
+    first = first_label is None
     engine = prepare_database(target, args.genes_from)
     start = time.perf_counter()
     values = 0
@@ -116,8 +117,11 @@ def run_backend(label: str, target: str, args, manifest: dict, workdir: Path) ->
         analyze_tables(engine, LOADED_TABLES)
         print(f"[{label}] ANALYZE of the {len(LOADED_TABLES)} tables the loads wrote: {time.perf_counter() - analyze_start:.1f} s")
     size = database_gb(engine, target)
+    # The process's peak: only the first backend's is its load's own (a naive baseline that ran
+    # before may have used more).
+    rss = f"peak RSS {peak_rss_gb():.2f} GB" if first else f"peak RSS not separable (a {first_label} run came first)"
     print(f"[{label}] {'full pan-cancer' if len(args.cohorts) == len(COHORTS) else ' '.join(args.cohorts)} load: {values:,} values in {seconds:.1f} s = {values / seconds / 1e6:.2f} M values/s end to end; "
-          f"peak RSS so far {peak_rss_gb():.2f} GB; database {size:.2f} GB")
+          f"{rss}; database {size:.2f} GB")
     if len(args.cohorts) == len(COHORTS):
         print(f"  (the files hold {manifest['total_values']:,} values; the difference is the duplicate phosphosite rows collapsed and reported)")
 
@@ -190,7 +194,7 @@ def main() -> None:
             print("[postgresql] skipped: name a database the benchmark may empty with --pg URL or $OMICSKB_BENCH_PG_URL")
         else:
             reset_postgres(args.pg)
-            results["postgresql"] = run_backend("postgresql", args.pg, args, manifest, workdir)
+            results["postgresql"] = run_backend("postgresql", args.pg, args, manifest, workdir, "duckdb" if results else None)
             reset_postgres(args.pg)  # give the disk back
     if len(results) == 2:
         duck, pg = results["duckdb"], results["postgresql"]
