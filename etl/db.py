@@ -280,10 +280,11 @@ def pg_binary_copy_rows(columns: Sequence[tuple[str, Any]], values: Any, encodin
         n_missing = missing.sum(axis=1)
         words = np.empty((n, row_words), dtype=">u4")
         words[:, 0] = 4 * row_words - 4 - 8 * n_missing
-        words[:, 1:head_words] = [1, 0, PG_FLOAT8_OID, n_cols, 1][:head_words - 1] if n_cols else [0, 0, PG_FLOAT8_OID]
+        words[:, 1:head_words] = [1, 0, PG_FLOAT8_OID, n_cols, 1] if n_cols else [0, 0, PG_FLOAT8_OID]
         if n_cols:
             words[:, 2] = n_missing > 0
             elements = words[:, head_words:].reshape(n, n_cols, 3)
+            # The length words as raw bytes (no byte swap per element): -1 for NULL, else 8.
             elements.view(np.uint32)[:, :, 0] = np.where(missing, null_word, eight_word)
             elements[:, :, 1:] = block.astype(">f8").view(">u4").reshape(n, n_cols, 2)
         if n_missing.any():
