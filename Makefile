@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo.duckdb
 
-.PHONY: install demo test test-realdata bench clean
+.PHONY: install demo test test-realdata check-wheel bench clean
 
 $(BIN)/omicskb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install
 
 test-realdata: install
 	OMICSKB_REALDATA=$${OMICSKB_REALDATA:-$$HOME/.cache/omicskb-realdata} $(BIN)/pytest -q -m realdata
+
+# The wheel built from HEAD, installed in fresh venvs outside the repository (CI runs it after `make test`).
+check-wheel:
+	bash scripts/check_wheel.sh
 
 bench: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from omicskb.etl.datasets import LayoutDeclaration, layout_declaration
 from omicskb.etl.errors import InputError, OmicsKBError
 from omicskb.schema import vocabularies
-from omicskb.etl.runs import LoadOptions, LoadReport, ProgressFn, finish_batch, run_load, start_batch
+from omicskb.etl.runs import LoadOptions, LoadReport, finish_batch, run_load, start_batch
 from omicskb.etl.textio import data_file_stem, iter_lines
 
 SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")

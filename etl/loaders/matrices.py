@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.datasets import settle_dataset
-from omicskb.etl.db import bulk_insert, is_duckdb, stage
+from omicskb.etl.db import bulk_insert, is_duckdb, pg_binary_copy_rows, pg_binary_kind, pg_copy_in, stage
 from omicskb.etl.errors import InputError
 from omicskb.etl.loaders.samples import cohort_for_load, ensure_samples, sample_rows
 from omicskb.etl.resolve import GeneIndex, Resolution
@@ -374,12 +374,17 @@ def insert_rows(ctx: LoadContext, dataset_id: int, feature_ids: list[int], raw_i
         ctx.conn.exec_driver_sql("INSERT INTO measurement_row SELECT dataset_id, row_ord, feature_id, raw_identifier, file_line, sample_values FROM stage_measurement_row")
         raw.unregister("stage_measurement_row")
     else:
-        cursor_conn = ctx.conn.connection.driver_connection
-        with cursor_conn.cursor() as cursor:
-            with cursor.copy("COPY measurement_row (dataset_id, row_ord, feature_id, raw_identifier, file_line, sample_values) FROM STDIN") as copy:
-                for i in range(n_rows):
-                    row = values[i]
-                    copy.write_row((dataset_id, i + 1, feature_ids[i], raw_ids[i], lines[i], [None if v != v else float(v) for v in row]))
+        # Binary COPY built by numpy: no Python object per value (etl.db.pg_binary_copy_rows).
+        encoding = ctx.conn.connection.driver_connection.info.encoding
+        data = {
+            "dataset_id": np.full(n_rows, dataset_id, dtype=np.int64),
+            "row_ord": np.arange(1, n_rows + 1, dtype=np.int64),
+            "feature_id": np.asarray(feature_ids, dtype=np.int64),
+            "file_line": np.asarray(lines, dtype=np.int64),
+            "raw_identifier": raw_ids,  # the text column goes last
+        }
+        columns = [(pg_binary_kind("measurement_row", name), column) for name, column in data.items()]
+        pg_copy_in(ctx.conn, "measurement_row", [*data, "sample_values"], pg_binary_copy_rows(columns, values, encoding))
     ctx.loaded("measurement_row", n_rows)
     ctx.loaded("values", int(n_rows * n_cols))
     return n_rows

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from omicskb.etl import cohort_names
 from omicskb.etl.db import bulk_insert
-from omicskb.etl.errors import InputError
 from omicskb.etl.loaders import Columns, bound, replace_many, upsert_rows
 from omicskb.etl.releases import samples_slot
 from omicskb.etl.runs import LoadContext

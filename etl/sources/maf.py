@@ -22,6 +22,7 @@ from pathlib import Path
 
 from omicskb.etl.errors import InputError
 from omicskb.etl.textio import Head, iter_lines
+from omicskb.schema import vocabularies
 
 SOURCE_KIND = "maf"
 DESCRIPTION = "a MAF mutation table"
@@ -55,45 +56,10 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # The Variant_Classification values that change the protein (the usual "non-silent" set, as used
-# e.g. by maftools and the TCGA MAF specification).
-NONSILENT_CLASSES: frozenset[str] = frozenset(
-    {
-        "Frame_Shift_Del",
-        "Frame_Shift_Ins",
-        "In_Frame_Del",
-        "In_Frame_Ins",
-        "Missense_Mutation",
-        "Nonsense_Mutation",
-        "Nonstop_Mutation",
-        "Splice_Site",
-        "Translation_Start_Site",
-    }
-)
-
-# Every value the MAF specification (TCGA 2.4 and GDC) lists.
-ALL_CLASSES: frozenset[str] = NONSILENT_CLASSES | frozenset(
-    {
-        "Silent",
-        "Intron",
-        "3'UTR",
-        "5'UTR",
-        "3'Flank",
-        "5'Flank",
-        "IGR",
-        "RNA",
-        "Splice_Region",
-        "De_novo_Start_InFrame",
-        "De_novo_Start_OutOfFrame",
-        "Start_Codon_SNP",
-        "Start_Codon_Del",
-        "Start_Codon_Ins",
-        "Stop_Codon_Del",
-        "Stop_Codon_Ins",
-        "Targeted_Region",
-        "lincRNA",
-        "Unknown",
-    }
-)
+# e.g. by maftools and the TCGA MAF specification), and every value the MAF specification (TCGA 2.4
+# and GDC) lists: stated once in schema/vocabularies.py.
+NONSILENT_CLASSES: frozenset[str] = frozenset(vocabularies.NONSILENT_VARIANT_CLASSES)
+ALL_CLASSES: frozenset[str] = NONSILENT_CLASSES | frozenset(vocabularies.SILENT_VARIANT_CLASSES)
 
 # Markers of an empty optional cell. '-' is NOT one of them: in allele columns it means "no bases".
 _EMPTY = frozenset({"", "."})

@@ -65,10 +65,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from omicskb.etl.errors import InputError
-from omicskb.schema.vocabularies import SAMPLE_TYPES as _SAMPLE_TYPE_ROWS
+from omicskb.schema import vocabularies
 
-CLINICAL_TYPES = ("CON", "BIN", "ORD", "CAT", "SUR", "TXT")  # TXT = free text / identifiers, never tested
-SAMPLE_TYPES = tuple(code for code, *_ in _SAMPLE_TYPE_ROWS)  # tumor, ..., other, unknown
+# Stated once in schema/vocabularies.py. TXT = free text / identifiers, never tested.
+CLINICAL_TYPES: tuple[str, ...] = vocabularies.codes(vocabularies.CLINICAL_TYPES)
+SAMPLE_TYPES: tuple[str, ...] = vocabularies.codes(vocabularies.SAMPLE_TYPES)  # tumor, ..., other, unknown
 UNKNOWN_TYPE = "unknown"  # the file has a type column but leaves this sample's cell empty
 # First header cells that say "attributes as rows, samples as columns" (.tsi, TCGA Firehose style).
 ATTRIBUTE_LIST_HEADERS = frozenset({"attrib_name", "attribute", "attributes", "attrib"})

@@ -59,12 +59,13 @@ from omicskb.etl.sources.sample_sheet import (
     split_replicate,
 )
 from omicskb.etl.textio import Head, iter_lines, split_fields
+from omicskb.schema import vocabularies
 
 SOURCE_KIND = "tsi"
 DESCRIPTION = "a LinkedOmics .tsi sample table"
 LOAD_COMMAND = "omicskb load samples --format tsi"
 DEFAULT_SAMPLE_TYPE = "tumor"
-TSI_TYPES = frozenset({"BIN", "CAT", "CON", "ORD", "SUR"})
+TSI_TYPES = frozenset(vocabularies.codes(vocabularies.CLINICAL_TYPES)) - {"TXT"}  # a .tsi type row never declares TXT
 TYPE_ROW_NAMES = frozenset({"type", "types", "data_type", "datatype", "attrib_type"})
 TYPE_COLUMN_NAMES = frozenset({"attrib_type", "data_type", "datatype"})
 ATTRIBUTE_HEADERS = ATTRIBUTE_LIST_HEADERS
