@@ -279,6 +279,17 @@ def insert_staged(staged: Staged, into: str, extra: Mapping[str, Any] | None = N
     return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
 
 
+def count_then_delete(conn: sa.Connection, table: str, where: str, params: Mapping[str, Any] | None = None, bind=None) -> int:
+    """DELETE the rows `where` selects and say how many went. Counted first: DuckDB before 2.0
+    reports no row count for a DELETE. `bind` makes the statement (etl.loaders.bound, for lists)."""
+    make = bind or (lambda sql, p: (sa.text(sql), p))
+    params = dict(params or {})
+    count = conn.execute(*make(f"SELECT count(*) FROM {table} WHERE {where}", params)).scalar_one()
+    if count:
+        conn.execute(*make(f"DELETE FROM {table} WHERE {where}", params))
+    return count
+
+
 def bulk_insert(conn: sa.Connection, table: str, data: Mapping[str, Sequence[Any]], extra: Mapping[str, Any] | None = None) -> int:
     """Insert columnar rows into a table in one statement; returns the number of rows."""
     n = len(next(iter(data.values()))) if data else 0

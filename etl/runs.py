@@ -360,12 +360,11 @@ def _finish_safely(engine: sa.Engine, run_id: int, values: dict) -> None:
 
 
 def analyze_after_load(engine: sa.Engine, tables: list[str]) -> None:
-    """Let PostgreSQL's planner see what a load wrote (etl.db.analyze_tables, when present)."""
-    from omicskb.etl import db
+    """Let PostgreSQL's planner see what a load wrote (a no-op on DuckDB)."""
+    from omicskb.etl.db import analyze_tables
+    from omicskb.schema.models import Base
 
-    analyze = getattr(db, "analyze_tables", None)
-    if analyze is not None:
-        analyze(engine, sorted({t for t in tables if t in db.Base.metadata.tables}))
+    analyze_tables(engine, sorted({t for t in tables if t in Base.metadata.tables}))
 
 
 def default_slot(source_kind: str, sha: str) -> str:

@@ -23,7 +23,7 @@ from collections import Counter
 import sqlalchemy as sa
 
 from omicskb.etl import __version__, datasets, releases
-from omicskb.etl.db import utcnow
+from omicskb.etl.db import analyze_tables, count_then_delete, utcnow
 from omicskb.etl.errors import LookupFailed, OmicsKBError
 from omicskb.etl.loaders import bound
 from omicskb.etl.runs import finish_run, record_run
@@ -126,6 +126,8 @@ def _run(engine: sa.Engine, command: str, source_kind: str | None, dry_run: bool
             finish_run(engine, run_id, {"status": status, "message": (reason.splitlines() or [type(exc).__name__])[0]})
         raise
     report.seconds = time.perf_counter() - started
+    if not dry_run:
+        analyze_tables(engine, sorted(set(report.removed) | set(report.restored)))
     if run_id is not None:
         finish_run(engine, run_id, {
             "status": "ok", "rows_removed": report.rows_removed, "rows_loaded": report.rows_restored, "rows_read": 0, "rows_rejected": 0,
@@ -194,14 +196,12 @@ def _rollback(conn: sa.Connection, report: UndoReport, release: sa.Row) -> None:
                     report.kept.append(f"kept {kept:,} gene(s) only release {r} had (genes are never deleted)")
                 elif kept:
                     report.kept.append(f"kept {kept:,} {table} row(s) of release {r} that other data still refers to")
-                deleted = conn.execute(*bound(
-                    f"DELETE FROM {table} WHERE {owned} AND NOT ({STILL_REFERENCED[table]}) AND {key[0]} IN :fresh", {**params, "fresh": [f[0] for f in fresh]}
-                )).rowcount
+                deleted = count_then_delete(conn, table, f"{owned} AND NOT ({STILL_REFERENCED[table]}) AND {key[0]} IN :fresh", {**params, "fresh": [f[0] for f in fresh]}, bound)
             else:
-                deleted = conn.execute(*bound(f"DELETE FROM {table} WHERE {owned} AND {key[0]} IN :fresh", {**params, "fresh": [f[0] for f in fresh]})).rowcount
+                deleted = count_then_delete(conn, table, f"{owned} AND {key[0]} IN :fresh", {**params, "fresh": [f[0] for f in fresh]}, bound)
         else:
-            deleted = conn.execute(sa.text(f"DELETE FROM {table} WHERE {owned}"), params).rowcount
-        if deleted and deleted > 0:
+            deleted = count_then_delete(conn, table, owned, params)
+        if deleted:
             report.removed[table] += deleted
     for table in reversed(TABLE_ORDER):
         if table in archive:
@@ -262,7 +262,7 @@ def remove_cohort(engine: sa.Engine, cohort: str, dry_run: bool = False) -> Undo
             ("sample", "cohort_code = :c"),
             ("patient", "cohort_code = :c"),
         ):
-            deleted = conn.execute(sa.text(f"DELETE FROM {table} WHERE {where}"), c).rowcount
+            deleted = count_then_delete(conn, table, where, c)
             if deleted:
                 report.removed[table] += deleted
         slots = conn.execute(
@@ -289,7 +289,7 @@ def _delete_datasets(conn: sa.Connection, report: UndoReport, dataset_ids: list[
         ("dataset_pair", "tumor_dataset_id IN :ids OR normal_dataset_id IN :ids"),
         ("dataset", "dataset_id IN :ids"),
     ):
-        deleted = conn.execute(*bound(f"DELETE FROM {table} WHERE {where}", ids)).rowcount
+        deleted = count_then_delete(conn, table, where, ids, bound)
         if deleted:
             report.removed[table] += deleted
     _retire_releases(conn, list(releases_of))

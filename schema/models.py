@@ -694,6 +694,16 @@ class Mutation(Base):
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
+# Case-insensitive symbol and accession lookups (`upper(symbol) = upper(:symbol)`): expression
+# indexes for PostgreSQL's planner. DuckDB scans these small tables in milliseconds and would pay
+# for the extra index at every commit that deletes rows.
+for _name, _column in (
+    ("ix_gene_upper_symbol", Gene.symbol),
+    ("ix_gene_symbol_upper_symbol", GeneSymbol.symbol),
+    ("ix_gene_xref_upper_accession", GeneXref.accession),
+):
+    sa.Index(_name, sa.func.upper(_column)).ddl_if(dialect="postgresql")
+
 for _table in Base.metadata.sorted_tables:
     pg_only_foreign_keys(_table)
 

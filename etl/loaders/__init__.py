@@ -62,7 +62,9 @@ def replace_many(ctx, items: Sequence[tuple[str, Columns, str, dict[str, Any]]])
             # so the rows are replaced whole.
             ctx.archive(table, where, params)
             ctx.conn.execute(*bound(f"DELETE FROM {table} WHERE {where}", params))
-            written = insert_staged(staged, table) if n else 0
+            if n:
+                insert_staged(staged, table)
+            written = n
             removals.append((table, []))
         elif key is not None:
             written = _merge(ctx, table, staged, where, params, key)
@@ -99,7 +101,10 @@ def _merge(ctx, table: str, staged, where: str, params: dict[str, Any], key: Seq
     differs = " OR ".join(f"{table}.{c} IS DISTINCT FROM excluded.{c}" for c in content)
     action = f"DO UPDATE SET {', '.join(updates)} WHERE {differs}" if content else "DO NOTHING"
     extra = {"release_id": ctx.release_id} if with_release else {}
-    return insert_staged(staged, table, extra, on_conflict=f"ON CONFLICT ({', '.join(key)}) {action}")
+    written = ctx.conn.execute(sa.text(f"SELECT count(*) FROM {staged.name} AS s WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {identical})")).scalar_one()
+    if written:
+        insert_staged(staged, table, extra, on_conflict=f"ON CONFLICT ({', '.join(key)}) {action}")
+    return written
 
 
 def _apply_difference(ctx, table: str, staged, where: str, params: dict[str, Any]) -> tuple[int, list[int]]:
@@ -125,13 +130,13 @@ def _apply_difference(ctx, table: str, staged, where: str, params: dict[str, Any
                            "(SELECT 1 FROM diff_new AS n WHERE n.digest = o.digest AND n.occurrence = o.occurrence))")
     extra = ["release_id"] if "release_id" in table_of(table).c else []
     selected = ", ".join([f"n.{c}" for c in content] + [":release_id" for _ in extra])
-    inserted = conn.execute(sa.text(
-        f"INSERT INTO {table} ({', '.join(content + extra)}) SELECT {selected} FROM diff_new AS n "
-        "WHERE NOT EXISTS (SELECT 1 FROM diff_old AS o WHERE o.digest = n.digest AND o.occurrence = n.occurrence)"
-    ), {"release_id": ctx.release_id}).rowcount
+    added = "FROM diff_new AS n WHERE NOT EXISTS (SELECT 1 FROM diff_old AS o WHERE o.digest = n.digest AND o.occurrence = n.occurrence)"
+    inserted = conn.execute(sa.text(f"SELECT count(*) {added}")).scalar_one()
+    if inserted:
+        conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(content + extra)}) SELECT {selected} {added}"), {"release_id": ctx.release_id})
     for name in ("diff_old", "diff_new"):
         conn.exec_driver_sql(f"DROP TABLE {name}")
-    return max(inserted or 0, 0), list(removed)
+    return inserted, list(removed)
 
 
 def upsert_rows(ctx, table: str, rows: Columns, key: Iterable[str], update: bool = True, claim_all: bool = False) -> int:
@@ -158,8 +163,9 @@ def upsert_rows(ctx, table: str, rows: Columns, key: Iterable[str], update: bool
             ctx.archive(table, f"EXISTS (SELECT 1 FROM {staged.name} AS s WHERE {match} AND ({changed}))")
     else:
         action = "DO NOTHING"
-    count = insert_staged(staged, table, {"release_id": ctx.release_id}, on_conflict=f"ON CONFLICT ({', '.join(key)}) {action}")
+    insert_staged(staged, table, {"release_id": ctx.release_id}, on_conflict=f"ON CONFLICT ({', '.join(key)}) {action}")
     staged.drop()
+    count = change.added + change.updated  # counted before: DuckDB before 2.0 reports no row count
     ctx.loaded(table, count)
     return count
 

@@ -261,10 +261,11 @@ def feature_ids_for(ctx: LoadContext, specs: list[FeatureSpec]) -> list[int]:
     }
     staged = stage(ctx.conn, "stage_feature", "feature", columns)
     names = ", ".join(columns)
-    inserted = ctx.conn.execute(
-        sa.text(f"INSERT INTO feature ({names}) SELECT {names} FROM stage_feature AS s WHERE NOT EXISTS (SELECT 1 FROM feature AS f WHERE f.feature_key = s.feature_key)")
-    ).rowcount
-    ctx.loaded("feature", max(inserted or 0, 0))
+    new_features = "FROM stage_feature AS s WHERE NOT EXISTS (SELECT 1 FROM feature AS f WHERE f.feature_key = s.feature_key)"
+    inserted = ctx.conn.execute(sa.text(f"SELECT count(*) {new_features}")).scalar_one()
+    if inserted:
+        ctx.conn.execute(sa.text(f"INSERT INTO feature ({names}) SELECT {names} {new_features}"))
+    ctx.loaded("feature", inserted)
     id_of = dict(ctx.conn.execute(sa.text("SELECT f.feature_key, f.feature_id FROM feature AS f JOIN stage_feature AS s ON s.feature_key = f.feature_key")).all())
     staged.drop()
     return [id_of[spec.key] for spec in specs]

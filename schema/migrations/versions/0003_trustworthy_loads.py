@@ -84,6 +84,13 @@ NEW_INDEXES = (
     ('ix_cohort_alias_cohort_code', 'cohort_alias', ['cohort_code']),
 )
 
+# PostgreSQL only: case-insensitive lookups by symbol and accession.
+UPPER_INDEXES = (
+    ('ix_gene_upper_symbol', 'gene', 'symbol'),
+    ('ix_gene_symbol_upper_symbol', 'gene_symbol', 'symbol'),
+    ('ix_gene_xref_upper_accession', 'gene_xref', 'accession'),
+)
+
 # Sources whose slot is scoped by taxa (a mouse gene_info does not replace the human one).
 TAXA_SCOPED = {
     'gene_info': "SELECT DISTINCT taxon_id FROM gene WHERE release_id = :r",
@@ -187,7 +194,9 @@ def upgrade() -> None:
 
     # DuckDB alters no table that has an index: lift the run_id index for the new column.
     op.drop_index('ix_unresolved_identifier_run_id', table_name='unresolved_identifier')
-    op.add_column('unresolved_identifier', sa.Column('disposition', sa.String(length=16), server_default='dropped', nullable=False))
+    # Added nullable, then made NOT NULL: DuckDB before 2.0 adds no column with a constraint.
+    op.add_column('unresolved_identifier', sa.Column('disposition', sa.String(length=16), server_default='dropped', nullable=True))
+    op.alter_column('unresolved_identifier', 'disposition', existing_type=sa.String(length=16), nullable=False)
     op.create_index('ix_unresolved_identifier_run_id', 'unresolved_identifier', ['run_id'], unique=False)
     op.execute(
         "UPDATE unresolved_identifier SET disposition = CASE WHEN reason LIKE 'duplicate (gene, protein, site) row collapsed%' THEN 'collapsed' ELSE 'unlinked' END "
@@ -198,8 +207,9 @@ def upgrade() -> None:
 
     upgrade_cohorts(pg)
 
-    op.add_column('dataset', sa.Column('is_default', sa.Boolean(), server_default=sa.false(), nullable=False,
+    op.add_column('dataset', sa.Column('is_default', sa.Boolean(), server_default=sa.false(), nullable=True,
                                        comment='the dataset summaries and statistics use for its (cohort, omics)'))
+    op.alter_column('dataset', 'is_default', existing_type=sa.Boolean(), nullable=False)
     op.create_table('dataset_pair',
     sa.Column('tumor_dataset_id', sa.BigInteger(), nullable=False),
     sa.Column('normal_dataset_id', sa.BigInteger(), nullable=False),
@@ -214,6 +224,8 @@ def upgrade() -> None:
     for name, table, columns in NEW_INDEXES:
         op.create_index(name, table, columns, unique=False)
     if pg:
+        for name, table, column in UPPER_INDEXES:
+            op.create_index(name, table, [sa.text(f"upper({column})")], unique=False)
         create_views(views)
 
 
@@ -416,6 +428,9 @@ def create_views(views: dict[str, str]) -> None:
 def downgrade() -> None:
     pg = is_pg()
     conn = op.get_bind()
+    if pg:
+        for name, table, _ in UPPER_INDEXES:
+            op.drop_index(name, table_name=table)
     for name, table, _ in reversed(NEW_INDEXES):
         if table != 'cohort_alias':
             op.drop_index(name, table_name=table)
