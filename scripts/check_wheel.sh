@@ -95,9 +95,9 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     run "[$name] init" "${omicskb[@]}" init
     expect "[$name] init" "$out" "schema created at revision"
     run "[$name] load gene-info" "${omicskb[@]}" load gene-info "$src/seeds/gene_info_il7_ucec.tsv"
-    expect "[$name] load gene-info" "$out" "loaded gene [0-9]"
+    expect "[$name] load gene-info" "$out" "^  gene: 261 rows"
     run "[$name] load seeds" "${omicskb[@]}" --quiet load seeds "$src/seeds"
-    expect "[$name] load seeds" "$out" "phosphoproteomics_site.cct.gz: .* values [0-9,]+"
+    expect "[$name] load seeds" "$out" "^  values: [0-9,]+"
     run "[$name] gene IL7" "${omicskb[@]}" gene IL7
     expect "[$name] gene IL7" "$out" "^IL7 +interleukin 7$"
     expect "[$name] gene IL7" "$out" "Gene ID 3574"
