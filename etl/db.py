@@ -266,6 +266,9 @@ def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Se
         with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in zip(*(data[c] for c in columns), strict=True):
                 copy.write_row(row)
+    # A temporary table has no statistics until analyzed: the planner would take it for a few
+    # rows and compare it with the target table row by row (minutes for 100k x 100k).
+    conn.exec_driver_sql(f"ANALYZE {name}")
     return Staged(conn, name, columns)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from omicskb.etl import releases
-from omicskb.etl.db import insert_staged, stage, table_of
+from omicskb.etl.db import insert_staged, is_duckdb, stage, table_of
 
 
 class Columns:
@@ -51,11 +51,12 @@ def replace_many(ctx, items: Sequence[tuple[str, Columns, str, dict[str, Any]]])
     for table, rows, where, params in items:
         data = rows.data if len(rows) else {c: [] for c in rows.data}
         staged = stage(ctx.conn, f"stage_{table}", table, data)
-        ctx.changed(releases.measure_replacement(ctx.conn, table, staged.name, where, params, bound))
-        prepared.append((table, staged, where, params, len(rows)))
+        change = releases.measure_replacement(ctx.conn, table, staged.name, where, params, bound)
+        ctx.changed(change)
+        prepared.append((table, staged, where, params, len(rows), change.removed))
     removals = []
     counts = []
-    for table, staged, where, params, n in prepared:
+    for table, staged, where, params, n, _ in prepared:
         key = releases.natural_key(table)
         if "release_id" not in table_of(table).c:
             # No release of its own (clinical_level): a rollback finds its rows through its parent,
@@ -73,11 +74,16 @@ def replace_many(ctx, items: Sequence[tuple[str, Columns, str, dict[str, Any]]])
             removals.append((table, removed_ids))
         ctx.loaded(table, written)
         counts.append(n)
-    for table, staged, where, params, _ in reversed(prepared):
+    for table, staged, where, params, _, removed in reversed(prepared):
         key = releases.natural_key(table)
         if "release_id" not in table_of(table).c:
             pass  # replaced whole above
         elif key is not None:
+            if not removed:  # no key the new release lacks (measured before any write)
+                staged.drop()
+                continue
+            if not is_duckdb(ctx.conn):
+                ctx.conn.exec_driver_sql(f"ANALYZE {table}")  # it grew in this transaction: plan the anti-join as a hash join
             match = " AND ".join(f"s.{c} = {table}.{c}" for c in key)
             ctx.conn.execute(*bound(f"DELETE FROM {table} WHERE ({where}) AND NOT EXISTS (SELECT 1 FROM {staged.name} AS s WHERE {match})", params))
         else:
@@ -122,6 +128,8 @@ def _apply_difference(ctx, table: str, staged, where: str, params: dict[str, Any
         f"row_number() OVER (PARTITION BY {digest} ORDER BY {surrogate}) AS occurrence FROM {table} WHERE {where}", params))
     conn.exec_driver_sql(
         f"CREATE TEMPORARY TABLE diff_new AS SELECT *, {digest} AS digest, row_number() OVER (PARTITION BY {digest}) AS occurrence FROM {staged.name}")
+    if not is_duckdb(conn):
+        conn.exec_driver_sql("ANALYZE diff_old, diff_new")  # so PostgreSQL hash-joins them
     removed = conn.execute(sa.text(
         "SELECT o.row_id FROM diff_old AS o WHERE NOT EXISTS (SELECT 1 FROM diff_new AS n WHERE n.digest = o.digest AND n.occurrence = o.occurrence)"
     )).scalars().all()
