@@ -405,7 +405,8 @@ def test_reading_during_a_load_on_postgresql(pg_target, big_matrix):
     finally:
         load.kill(signal.SIGCONT)
     assert load.finish() == 0
-    assert runs_of(pg_target, big_matrix) == [("ok", None, load.pid, HOST)]
+    # An empty database: the load's dataset became UCEC's first, hence default, rna dataset.
+    assert runs_of(pg_target, big_matrix) == [("ok", "default rna dataset of UCEC: big (first loaded)", load.pid, HOST)]
 
 
 @pytest.mark.postgres
