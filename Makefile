@@ -22,7 +22,7 @@ demo: install
 	$(BIN)/omicskb --db $(DEMO_DB) values IL7 --cohort UCEC
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 test-realdata: install
 	OMICSKB_REALDATA=$${OMICSKB_REALDATA:-$$HOME/.cache/omicskb-realdata} $(BIN)/pytest -q -m realdata

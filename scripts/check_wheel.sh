@@ -112,7 +112,7 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     expect "[$name] values IL7" "$out" "UCEC +rna +IL7 +tumor +95 "
     expect "[$name] values IL7" "$out" "UCEC +rna +IL7 +normal +14 "
     expect "[$name] values IL7" "$out" "UCEC +cnv +IL7 +tumor +95 "
-    run "[$name] measurement view" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC --format tsv
+    run "[$name] measurement view" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC -p dataset= --format tsv
     [ "$(wc -l <"$out")" -gt 300 ] || { cat "$out" >&2; fail "[$name] gene_values returned too few rows"; }
     cd - >/dev/null
     say "[$name] ok"
