@@ -227,14 +227,16 @@ def pair_problems(conn: sa.Connection, tumor: Dataset, normal: Dataset) -> list[
             problems.append(f"the tumor side {tumor.name} holds {count} normal sample(s), e.g. {example}")
         if dataset_id == normal.dataset_id and not is_normal:
             problems.append(f"the normal side {normal.name} holds {count} sample(s) that are not normal, e.g. {example}")
+    # Stops at the first shared feature (through the feature_id index), rather than reading both
+    # datasets' rows in full (1.7 s for a pair of phosphosite datasets on PostgreSQL).
     common = conn.execute(
         sa.text(
-            "SELECT count(*) FROM measurement_row AS a WHERE a.dataset_id = :t "
-            "AND a.feature_id IN (SELECT b.feature_id FROM measurement_row AS b WHERE b.dataset_id = :n)"
+            "SELECT 1 FROM measurement_row AS a WHERE a.dataset_id = :t "
+            "AND EXISTS (SELECT 1 FROM measurement_row AS b WHERE b.feature_id = a.feature_id AND b.dataset_id = :n) LIMIT 1"
         ),
         {"t": tumor.dataset_id, "n": normal.dataset_id},
-    ).scalar_one()
-    if not common and (tumor.n_features or normal.n_features):
+    ).first()
+    if common is None and (tumor.n_features or normal.n_features):
         problems.append("they have no feature in common")
     return problems
 

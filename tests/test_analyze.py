@@ -60,3 +60,11 @@ def test_unknown_tables_are_refused_on_both_backends(target):
     analyze_tables(engine, ["gene", "measurement_row"])  # DuckDB: nothing to do either
     engine.dispose()
     assert query_rows(target, "SELECT count(*) FROM gene")[0][0] == 0
+
+
+def test_value_arrays_get_no_statistics_the_other_columns_do(pg_target, omicskb):
+    result = omicskb(pg_target, "load", "seeds", SEEDS)
+    assert result.exit_code == 0, result.output
+    columns = {c for (c,) in query_rows(pg_target, "SELECT attname FROM pg_stats WHERE tablename = 'measurement_row'")}
+    assert "feature_id" in columns and "dataset_id" in columns  # the load analyzed measurement_row
+    assert "sample_values" not in columns  # statistics target 0 (migration 0004): not worth ANALYZE's time

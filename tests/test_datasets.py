@@ -370,6 +370,21 @@ def test_tumor_and_normal_files_pair_by_name(target, omicskb, tmp_path):
     assert defaults(target)[("UCEC", "rna")] == "rna-tumor" and audit(target) == []
 
 
+def test_tumor_and_normal_files_with_no_feature_in_common_are_not_paired(target, omicskb, tmp_path):
+    assert omicskb(target, "load", "gene-info", SEEDS / "gene_info_il7_ucec.tsv").exit_code == 0
+    tumor_lines = (PANCAN / "UCEC_proteomics_gene_abundance_log2_reference_intensity_normalized_Tumor.txt").read_text().splitlines(keepends=True)
+    normal_lines = (PANCAN / "UCEC_proteomics_gene_abundance_log2_reference_intensity_normalized_Normal.txt").read_text().splitlines(keepends=True)
+    half = len(tumor_lines) // 2
+    tumor_file, normal_file = tmp_path / "proteomics_tumor.tsv", tmp_path / "proteomics_normal.tsv"
+    tumor_file.write_text("".join(tumor_lines[:half]))
+    tumor_features = {line.split("\t")[0] for line in tumor_lines[1:half]}
+    normal_file.write_text("".join([normal_lines[0]] + [line for line in normal_lines[1:] if line.split("\t")[0] not in tumor_features]))
+    assert omicskb(target, "load", "matrix", tumor_file, "--cohort", "UCEC", "--omics", "protein", "--sample-type", "tumor").exit_code == 0
+    second = omicskb(target, "load", "matrix", normal_file, "--cohort", "UCEC", "--omics", "protein", "--sample-type", "normal")
+    assert second.exit_code == 0 and "not paired with proteomics_tumor" in second.output and "no feature in common" in second.output, second.output
+    assert query_rows(target, "SELECT count(*) FROM dataset_pair") == [(0,)]
+
+
 def test_name_side_rule():
     assert lib.name_side("proteomics_tumor") == ("proteomics_", "tumor")
     assert lib.name_side("X_NORMAL") == ("X_", "normal")
