@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from omicskb.etl.datasets import LayoutDeclaration, layout_declaration
 from omicskb.etl.errors import InputError, OmicsKBError
 from omicskb.schema import vocabularies
-from omicskb.etl.runs import LoadOptions, LoadReport, finish_batch, run_load, start_batch
+from omicskb.etl.runs import LoadOptions, LoadReport, analyze_after_load, finish_batch, run_load, start_batch, written_tables
 from omicskb.etl.textio import data_file_stem, iter_lines
 
 SAMPLE_FORMATS = ("auto", "tsi", "cptac2019", "pancan-meta", "pancan-survival", "gct")
@@ -326,15 +326,25 @@ def load_cohort_directory(
                 transaction.rollback()
         return reports, skipped
     batch_id = start_batch(engine, f"load cohort {directory} --cohort {cohort} --layout {layout}", code, directory, [p.path for p in plan])
+    written: set[str] = set()
+
+    def loaded(report: LoadReport) -> None:
+        written.update(written_tables(report))
+        if on_report is not None:
+            on_report(report)
+
     try:
-        reports = _load_plan(engine, plan, code, dataclasses.replace(options, batch_id=batch_id), on_report, cohort_name)
+        reports = _load_plan(engine, plan, code, dataclasses.replace(options, batch_id=batch_id), loaded, cohort_name)
     except BaseException as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         try:
             finish_batch(engine, batch_id, "failed", message)
+            analyze_after_load(engine, sorted(written))  # what the files before the failure committed
         except Exception:  # the database itself failed; the next writer marks the batch interrupted
             pass
         raise
+    # Once for the batch: after every file it took a sixth of a PostgreSQL pan-cancer load.
+    analyze_after_load(engine, sorted(written))
     finish_batch(engine, batch_id, "ok", f"{sum(r.status == 'ok' for r in reports)} loaded, {sum(r.status == 'unchanged' for r in reports)} unchanged")
     return reports, skipped
 

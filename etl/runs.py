@@ -347,7 +347,8 @@ def run_load(
         "rows_rejected": report.rows_rejected, "rows_removed": report.rows_removed, "rows_unlinked": report.rows_unlinked,
         "message": "; ".join(report.notes) or None,
     })
-    analyze_after_load(engine, list(ctx.loaded_by_table) + list(ctx.changes))
+    if batch_id is None:  # a batch (`load cohort`) analyzes once, after its last file
+        analyze_after_load(engine, written_tables(report))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -357,6 +358,10 @@ def _finish_safely(engine: sa.Engine, run_id: int, values: dict) -> None:
         finish_run(engine, run_id, values)
     except Exception:  # the database itself failed; the next writer marks the run interrupted
         pass
+
+
+def written_tables(report: LoadReport) -> list[str]:
+    return list(report.loaded_by_table) + list(report.changes)
 
 
 def analyze_after_load(engine: sa.Engine, tables: list[str]) -> None:

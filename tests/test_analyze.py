@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEEDS, query_rows
+from conftest import DATA, SEEDS, query_rows
 from omicskb.etl.db import analyze_tables, make_engine
 
+PANCAN = DATA / "pancan"
 STATS = "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('gene', 'gene_xref', 'gene_symbol', 'go_term', 'ortholog')"
 
 
@@ -68,3 +69,13 @@ def test_value_arrays_get_no_statistics_the_other_columns_do(pg_target, omicskb)
     columns = {c for (c,) in query_rows(pg_target, "SELECT attname FROM pg_stats WHERE tablename = 'measurement_row'")}
     assert "feature_id" in columns and "dataset_id" in columns  # the load analyzed measurement_row
     assert "sample_values" not in columns  # statistics target 0 (migration 0004): not worth ANALYZE's time
+
+
+def test_load_cohort_analyzes_once_what_its_files_wrote(pg_target, omicskb):
+    assert omicskb(pg_target, "load", "gene-info", SEEDS / "gene_info_il7_ucec.tsv").exit_code == 0
+    result = omicskb(pg_target, "load", "cohort", PANCAN, "--cohort", "UCEC", "--layout", "pancan")
+    assert result.exit_code == 0, result.output
+    stats = dict(query_rows(pg_target, "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('measurement_row', 'dataset_sample', 'sample', 'go_term')"))
+    assert stats["measurement_row"] is not None and stats["dataset_sample"] is not None and stats["sample"] is not None
+    assert stats["go_term"] is None
+    assert query_rows(pg_target, "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'measurement_row'") == [(1,)]  # once, not per file
