@@ -43,7 +43,7 @@ import contextlib
 import contextvars
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import sqlalchemy as sa
 
@@ -360,13 +360,14 @@ def _drop_dangling_pairs(conn: sa.Connection) -> None:
 
 
 def settle_group(
-    conn: sa.Connection, cohort: str, omics: str, *, claim: int | None = None, declined: int | None = None, exclude: int | None = None, reason: str = ""
+    conn: sa.Connection, cohort: str, omics: str, *, claim: int | None = None, declined: int | None = None, exclude: Collection[int] = (), reason: str = ""
 ) -> list[str]:
     """Give (cohort, omics) exactly one default by the rules in the module docstring.
 
     `claim`: a dataset that takes the default (a layout's preferred dataset, or `set_default`);
-    `declined`: one to pick only when nothing else can be; `exclude`: one about to be removed."""
-    group = [d for d in _datasets(conn, "d.cohort_code = :c AND d.omics_type = :o", {"c": cohort, "o": omics}) if d.dataset_id != exclude]
+    `declined`: one to pick only when nothing else can be; `exclude`: datasets about to be removed."""
+    exclude = set(exclude)
+    group = [d for d in _datasets(conn, "d.cohort_code = :c AND d.omics_type = :o", {"c": cohort, "o": omics}) if d.dataset_id not in exclude]
     eligible = [d for d in group if d.pair_role != "normal"]
     current = [d for d in group if d.is_default]
     if not eligible:
@@ -391,8 +392,11 @@ def settle_group(
         sa.text("UPDATE dataset SET is_default = (dataset_id = :t) WHERE cohort_code = :c AND omics_type = :o AND (is_default OR dataset_id = :t)"),
         {"t": target_id if target_id is not None else -1, "c": cohort, "o": omics},
     )
-    if exclude is not None:
-        conn.execute(sa.text("UPDATE dataset SET is_default = FALSE WHERE dataset_id = :d"), {"d": exclude})
+    if exclude:
+        conn.execute(
+            sa.text("UPDATE dataset SET is_default = FALSE WHERE dataset_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": sorted(exclude)},
+        )
     if target is None:
         return []
     was = f"; was {', '.join(d.name for d in previous)}" if previous else ""
@@ -446,7 +450,21 @@ def set_default(conn: sa.Connection, cohort: str, omics: str, name: str) -> list
 def forget_dataset(conn: sa.Connection, dataset_id: int) -> list[str]:
     """Call before deleting a dataset: removes its pairs and, if it was its (cohort, omics) default,
     hands the default on by the rules (its pair's tumor dataset, else the first loaded). Returns notes."""
-    dataset = get_dataset(conn, dataset_id)
-    _unpair(conn, dataset_id)
-    notes = [f"unpaired {dataset.name} and {dataset.paired_name}"] if dataset.pair_role else []
-    return notes + settle_group(conn, dataset.cohort_code, dataset.omics_type, exclude=dataset_id, reason=f"{dataset.name} removed")
+    return forget_datasets(conn, [dataset_id])
+
+
+def forget_datasets(conn: sa.Connection, dataset_ids: Collection[int]) -> list[str]:
+    """`forget_dataset` for several datasets deleted together: each (cohort, omics) group is settled
+    once, among the datasets that stay (none when a whole cohort goes)."""
+    removed = [get_dataset(conn, d) for d in dataset_ids]
+    notes = []
+    for dataset in removed:
+        if dataset.pair_role and dataset.paired_with not in dataset_ids:
+            notes.append(f"unpaired {dataset.name} and {dataset.paired_name}")
+        _unpair(conn, dataset.dataset_id)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for dataset in removed:
+        groups.setdefault((dataset.cohort_code, dataset.omics_type), []).append(dataset.name)
+    for (cohort, omics), names in groups.items():
+        notes += settle_group(conn, cohort, omics, exclude=set(dataset_ids), reason=f"{', '.join(names)} removed")
+    return notes

@@ -280,8 +280,7 @@ def _delete_datasets(conn: sa.Connection, report: UndoReport, dataset_ids: list[
         return
     ids = {"ids": dataset_ids}
     releases_of = conn.execute(*bound("SELECT DISTINCT release_id FROM dataset WHERE dataset_id IN :ids", ids)).scalars().all()
-    for dataset_id in dataset_ids:  # unpair, and hand a default on, before the rows go
-        report.notes.extend(datasets.forget_dataset(conn, dataset_id))
+    report.notes.extend(datasets.forget_datasets(conn, dataset_ids))  # unpair, and hand defaults on, before the rows go
     for table, where in (
         ("measurement_row", "dataset_id IN :ids"),
         ("dataset_sample", "dataset_id IN :ids"),

@@ -318,6 +318,7 @@ def test_remove_a_cohorts_data_keeps_the_cohort(seeded, omicskb):
     assert dry.exit_code == 0 and "sample 153" in dry.output, dry.output
     result = omicskb(seeded, "remove", "cohort", "UCEC")
     assert result.exit_code == 0, result.output
+    assert "default" not in dry.output and "default" not in result.output, result.output  # no default handed to a dataset that goes too
     for table in ("dataset", "sample", "patient", "clinical_value", "clinical_attribute", "measurement_row", "mutation", "dataset_sample"):
         assert query_rows(seeded, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert query_rows(seeded, "SELECT cohort_code FROM cohort WHERE cohort_code = 'UCEC'") == [("UCEC",)]
