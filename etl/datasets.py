@@ -456,15 +456,16 @@ def forget_dataset(conn: sa.Connection, dataset_id: int) -> list[str]:
 def forget_datasets(conn: sa.Connection, dataset_ids: Collection[int]) -> list[str]:
     """`forget_dataset` for several datasets deleted together: each (cohort, omics) group is settled
     once, among the datasets that stay (none when a whole cohort goes)."""
+    removed_ids = set(dataset_ids)
     removed = [get_dataset(conn, d) for d in dataset_ids]
     notes = []
     for dataset in removed:
-        if dataset.pair_role and dataset.paired_with not in dataset_ids:
+        if dataset.pair_role and dataset.paired_with not in removed_ids:
             notes.append(f"unpaired {dataset.name} and {dataset.paired_name}")
         _unpair(conn, dataset.dataset_id)
     groups: dict[tuple[str, str], list[str]] = {}
     for dataset in removed:
         groups.setdefault((dataset.cohort_code, dataset.omics_type), []).append(dataset.name)
     for (cohort, omics), names in groups.items():
-        notes += settle_group(conn, cohort, omics, exclude=set(dataset_ids), reason=f"{', '.join(names)} removed")
+        notes += settle_group(conn, cohort, omics, exclude=removed_ids, reason=f"{', '.join(names)} removed")
     return notes

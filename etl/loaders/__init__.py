@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from omicskb.etl import releases
-from omicskb.etl.db import insert_staged, is_duckdb, stage, table_of
+from omicskb.etl.db import analyze_tables, insert_staged, is_duckdb, stage, table_of
 
 
 class Columns:
@@ -82,8 +82,7 @@ def replace_many(ctx, items: Sequence[tuple[str, Columns, str, dict[str, Any]]])
             if not removed:  # no key the new release lacks (measured before any write)
                 staged.drop()
                 continue
-            if not is_duckdb(ctx.conn):
-                ctx.conn.exec_driver_sql(f"ANALYZE {table}")  # it grew in this transaction: plan the anti-join as a hash join
+            analyze_tables(ctx.conn, [table])  # it grew in this transaction: PostgreSQL plans the anti-join as a hash join
             match = " AND ".join(f"s.{c} = {table}.{c}" for c in key)
             ctx.conn.execute(*bound(f"DELETE FROM {table} WHERE ({where}) AND NOT EXISTS (SELECT 1 FROM {staged.name} AS s WHERE {match})", params))
         else:
