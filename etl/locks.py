@@ -96,6 +96,10 @@ def process_alive(pid: int) -> bool | None:
     return True
 
 
+MAX_COMMAND_LINE = 300
+MAX_INLINE_SCRIPT = 40
+
+
 def describe_command(args: list[str]) -> str:
     """`omicskb load matrix big.tsv ...` for an omicskb process, else the command line as it is."""
     from omicskb.etl.db import mask_secrets
@@ -109,12 +113,15 @@ def describe_command(args: list[str]) -> str:
             shown = ["omicskb", *shown[2:]]
         elif shown[1] == "-m" and len(shown) > 2 and shown[2].startswith("omicskb"):
             shown = ["omicskb", *shown[3:]]
+        elif shown[1] == "-c" and len(shown) > 2 and len(shown[2]) > MAX_INLINE_SCRIPT:
+            shown[2] = "<script>"  # `python -c '<many lines>'`: the arguments after it say more
     elif Path(shown[0]).name == "omicskb":
         shown[0] = "omicskb"
-    text = " ".join(" ".join(shown).split())  # one line, whatever the arguments hold
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return mask_secrets(text)
+    # Mask before shortening: a cut inside a URL would leave its password unrecognised.
+    text = mask_secrets(" ".join(" ".join(shown).split()))  # one line, whatever the arguments hold
+    if len(text) > MAX_COMMAND_LINE:
+        text = text[: MAX_COMMAND_LINE - 3] + "..."
+    return text
 
 
 def describe_process(pid: int, executable: str | None = None) -> str:

@@ -584,6 +584,17 @@ def test_mask_secrets():
     assert describe_command(["/v/bin/python", "/v/bin/omicskb", "--db", "postgresql://u:pw@h/db", "runs"]) == "omicskb --db postgresql://u:***@h/db runs"
 
 
+def test_a_long_command_line_is_shortened_after_its_password_is_masked():
+    # A cut inside the URL (a long interpreter path in CI put it right at the limit) must not leave
+    # the start of a password readable.
+    deep = "/" + "d" * 230 + "/bin/python"
+    shown = describe_command([deep, "x.py", "postgresql://ana:Sup3rSecretPassword@db.example/omicskb"])
+    assert "Sup3" not in shown and len(shown) <= 300
+    # `python -c <many-line script> ...` shows the arguments, not the script
+    shown = describe_command(["/v/bin/python", "-c", "import sys\n" * 30, "x.duckdb", "postgresql://a:b@h/db"])
+    assert shown == "/v/bin/python -c <script> x.duckdb postgresql://a:***@h/db"
+
+
 @pytest.mark.postgres
 def test_the_password_is_never_printed():
     _postgres_target()  # an empty database, or skip
