@@ -1,44 +1,197 @@
-"""Saved SQL: every `queries/*.sql` file starts with a comment header
+"""Saved SQL: one `queries/*.sql` file per query, valid DuckDB SQL that runs as it is.
 
-    -- name: gene_card_go
+Every file starts with a comment header:
+
+    -- name: gene_values
     -- description: one line saying what it answers
     -- param: gene_id TEXT  the Entrez GeneID
+    -- param: cohort TEXT = ''  a cohort code or alias, or '' for all
+    -- param: gene_ids TEXT[] = []  a list parameter
+    -- column: cohort_code TEXT  what the column holds
 
-and is run with its parameters bound (`:gene_id`), never formatted into the SQL text.
+The body reads its parameters with `getvariable('name')`, so in the plain DuckDB CLI it runs after
+`SET VARIABLE name = value;` lines (`script()` writes them). omicskb never formats a value into SQL:
+it replaces each `getvariable('name')` with a typed bound parameter (`CAST($name AS VARCHAR)`) for
+DuckDB, and transpiles the body with sqlglot into PostgreSQL with `%(name)s` parameters.
+
+Parameter types: TEXT, INTEGER, FLOAT, BOOLEAN and lists of them (TEXT[] ...). Column types add
+DATE and TIMESTAMP. A parameter without `= default` is required.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
+import math
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from omicskb.etl.errors import OmicsKBError
 
 QUERIES_DIR = Path(os.environ.get("OMICSKB_QUERIES", Path(__file__).resolve().parent.parent / "queries"))
-PARAM_TYPES = {"TEXT": str, "INTEGER": int, "FLOAT": float, "BOOLEAN": bool}
-_HEADER = re.compile(r"--\s*(name|description|param):\s*(.*)")
+MACROS_FILE = "macros.sql"  # shared DuckDB macros (not a saved query): `.read macros.sql` in the CLI
+
+SCALAR_TYPES = ("TEXT", "INTEGER", "FLOAT", "BOOLEAN")
+COLUMN_ONLY_TYPES = ("DATE", "TIMESTAMP")
+_DUCKDB_TYPE = {"TEXT": "VARCHAR", "INTEGER": "BIGINT", "FLOAT": "DOUBLE", "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP"}
+_POSTGRES_TYPE = {"TEXT": "TEXT", "INTEGER": "BIGINT", "FLOAT": "DOUBLE PRECISION", "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP"}
+_ARROW_TYPE = {"TEXT": pa.string(), "INTEGER": pa.int64(), "FLOAT": pa.float64(), "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
+_TRUE, _FALSE = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
+
+_HEADER_LINE = re.compile(r"--\s*(name|description|param|column):\s*(.*)")
+_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\])?)(?:\s*=\s*(?P<default>'(?:[^']|'')*'|\[[^\]]*\]|\S+))?(?:\s+(?P<description>.*))?$")
+_COLUMN = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\])?)(?:\s+(?P<description>.*))?$")
+# getvariable('name'): how the body reads a parameter (plain DuckDB) and what omicskb binds
+GETVARIABLE = re.compile(r"getvariable\(\s*'([a-z_][a-z0-9_]*)'\s*\)", re.IGNORECASE)
 
 
 class QueryError(OmicsKBError):
+    """A saved query or its parameters are wrong: a usage error (exit 2)."""
+
     exit_code = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class SqlType:
+    """A declared type: a scalar (TEXT, INTEGER, FLOAT, BOOLEAN; DATE and TIMESTAMP for columns) or a list of one."""
+
+    base: str
+    is_list: bool = False
+
+    @classmethod
+    def parse(cls, text: str, *, allowed: Iterable[str] = SCALAR_TYPES) -> SqlType:
+        base = text.removesuffix("[]")
+        if base not in allowed:
+            raise ValueError(f"unknown type {text} (use {', '.join(allowed)}, or a list such as TEXT[])")
+        return cls(base, text.endswith("[]"))
+
+    def __str__(self) -> str:
+        return self.base + ("[]" if self.is_list else "")
+
+    @property
+    def duckdb(self) -> str:
+        return _DUCKDB_TYPE[self.base] + ("[]" if self.is_list else "")
+
+    @property
+    def postgres(self) -> str:
+        return _POSTGRES_TYPE[self.base] + ("[]" if self.is_list else "")
+
+    @property
+    def arrow(self) -> pa.DataType:
+        return pa.list_(_ARROW_TYPE[self.base]) if self.is_list else _ARROW_TYPE[self.base]
+
+    def _scalar(self, value: Any) -> Any:
+        """A Python value of the base type; ValueError says why not."""
+        if value is None:
+            return None
+        if self.base == "TEXT":
+            if isinstance(value, str):
+                return value
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(value)  # gene_id=7157 from Python: the id as a string
+            raise ValueError(f"{value!r} is not text")
+        if self.base == "INTEGER":
+            if isinstance(value, bool):
+                raise ValueError(f"{value!r} is not an integer")
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+                return int(value)
+            raise ValueError(f"{value!r} is not an integer")
+        if self.base == "FLOAT":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                number = float(value)
+            elif isinstance(value, str):
+                try:
+                    number = float(value)
+                except ValueError:
+                    raise ValueError(f"{value!r} is not a number") from None
+            else:
+                raise ValueError(f"{value!r} is not a number")
+            if not math.isfinite(number):
+                raise ValueError(f"{value!r} is not a finite number")
+            return number
+        if self.base == "BOOLEAN":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+                return value.strip().lower() in _TRUE
+            raise ValueError(f"{value!r} is not a boolean (true/false, yes/no, 1/0)")
+        raise ValueError(f"{self.base} is not a parameter type")
+
+    def coerce(self, value: Any) -> Any:
+        """A Python value (from the API) checked and converted to this type."""
+        if not self.is_list:
+            if isinstance(value, (list, tuple, set, frozenset)):
+                raise ValueError(f"{value!r} is a list, not one {self.base}")
+            return self._scalar(value)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            raise ValueError(f"{value!r} is text, not a list (give a list, or NAME=a,b on the command line)")
+        try:
+            items = list(value)
+        except TypeError:
+            raise ValueError(f"{value!r} is not a list") from None
+        return [self._scalar(item) for item in items]
+
+    def from_text(self, text: str) -> Any:
+        """A command-line value: a scalar as written; a list as a,b,c or a JSON array (`[]` for none)."""
+        if not self.is_list:
+            return self._scalar(text)
+        stripped = text.strip()
+        if stripped.startswith("["):
+            try:
+                items = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{text!r} is not a JSON array: {exc.msg}") from None
+            if not isinstance(items, list):
+                raise ValueError(f"{text!r} is not a JSON array")
+            if self.base == "TEXT" and not all(isinstance(i, str) for i in items):
+                raise ValueError(f"{text!r}: the items of a TEXT[] are strings")
+        else:
+            items = [] if stripped == "" else [item.strip() for item in text.split(",")]
+        return [self._scalar(item) for item in items]
 
 
 @dataclasses.dataclass(frozen=True)
 class Param:
     name: str
-    type: str
+    type: SqlType
     description: str
+    default: Any = None
+    required: bool = True
 
-    def convert(self, value: Any) -> Any:
-        if self.type == "BOOLEAN" and isinstance(value, str):
-            return value.lower() in ("1", "true", "yes")
-        return PARAM_TYPES[self.type](value)
+    def coerce(self, value: Any) -> Any:
+        try:
+            return self.type.coerce(value)
+        except ValueError as exc:
+            raise QueryError(f"parameter {self.name} is {self.type}: {exc}") from None
+
+    def from_text(self, text: str) -> Any:
+        try:
+            return self.type.from_text(text)
+        except ValueError as exc:
+            raise QueryError(f"parameter {self.name} is {self.type}: {exc}") from None
+
+    @property
+    def signature(self) -> str:
+        """`name TYPE` or `name TYPE = default`, as the header writes it."""
+        return f"{self.name} {self.type}" if self.required else f"{self.name} {self.type} = {duckdb_literal(self.default, self.type)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    name: str
+    type: SqlType
+    description: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,40 +199,147 @@ class SavedQuery:
     name: str
     description: str
     params: tuple[Param, ...]
-    sql: str
+    columns: tuple[Column, ...]
+    sql: str  # the whole file, header included: what plain DuckDB runs
     path: Path
+
+    @property
+    def header(self) -> str:
+        lines = []
+        for line in self.sql.splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line)
+        return "\n".join(lines)
+
+    @property
+    def body(self) -> str:
+        """The SQL after the header, without a trailing semicolon."""
+        return self.sql[len(self.header):].strip().rstrip(";").strip()
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([(c.name, c.type.arrow) for c in self.columns])
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise QueryError(f"query {self.name} has no parameter {name!r} (it takes: {', '.join(p.name for p in self.params) or 'none'})")
+
+    def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every declared parameter with its checked value: given ones converted, the rest defaulted."""
+        unknown = sorted(set(values) - {p.name for p in self.params})
+        if unknown:
+            raise QueryError(f"query {self.name} has no parameter {', '.join(unknown)} (it takes: {', '.join(p.name for p in self.params) or 'none'})")
+        bound = {}
+        for param in self.params:
+            if param.name in values:
+                bound[param.name] = param.coerce(values[param.name])
+            elif param.required:
+                raise QueryError(f"query {self.name} needs -p {param.name}=VALUE ({param.type}: {param.description})")
+            else:
+                bound[param.name] = param.default
+        return bound
 
 
 def parse(path: Path) -> SavedQuery:
     text = path.read_text(encoding="utf-8")
     name = description = None
     params: list[Param] = []
-    for line in text.splitlines():
+    columns: list[Column] = []
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("--"):
             break
-        match = _HEADER.match(line)
+        match = _HEADER_LINE.match(line)
         if not match:
             continue
         key, value = match.group(1), match.group(2).strip()
-        if key == "name":
-            name = value
-        elif key == "description":
-            description = value
-        else:
-            pname, ptype, *rest = value.split(None, 2)
-            if ptype not in PARAM_TYPES:
-                raise QueryError(f"{path}: parameter {pname} has unknown type {ptype}")
-            params.append(Param(pname, ptype, rest[0] if rest else ""))
+        try:
+            if key == "name":
+                name = value
+            elif key == "description":
+                description = value
+            elif key == "param":
+                params.append(_parse_param(value))
+            else:
+                columns.append(_parse_column(value))
+        except ValueError as exc:
+            raise QueryError(f"{path}:{number}: {exc}") from None
     if not name or not description:
         raise QueryError(f"{path}: header must give '-- name:' and '-- description:'")
     if name != path.stem:
         raise QueryError(f"{path}: header name {name!r} differs from the file name")
-    return SavedQuery(name, description, tuple(params), text, path)
+    if not columns:
+        raise QueryError(f"{path}: header declares no '-- column:' lines")
+    for kind, names in (("parameter", [p.name for p in params]), ("column", [c.name for c in columns])):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise QueryError(f"{path}: {kind} {', '.join(twice)} declared twice")
+    query = SavedQuery(name, description, tuple(params), tuple(columns), text, path)
+    used = set(GETVARIABLE.findall(query.body))
+    declared = {p.name for p in params}
+    if used != declared:
+        problems = [f"uses undeclared {', '.join(sorted(used - declared))}" if used - declared else "",
+                    f"declares unused {', '.join(sorted(declared - used))}" if declared - used else ""]
+        raise QueryError(f"{path}: the SQL's getvariable() parameters differ from the header: " + "; ".join(filter(None, problems)))
+    return query
+
+
+def _parse_param(text: str) -> Param:
+    match = _PARAM.match(text)
+    if not match:
+        raise ValueError(f"'-- param: {text}' is not 'NAME TYPE [= DEFAULT]  description'")
+    ptype = SqlType.parse(match["type"])
+    description = (match["description"] or "").strip()
+    if match["default"] is None:
+        return Param(match["name"], ptype, description)
+    return Param(match["name"], ptype, description, default=_parse_default(match["default"], ptype), required=False)
+
+
+def _parse_column(text: str) -> Column:
+    match = _COLUMN.match(text)
+    if not match:
+        raise ValueError(f"'-- column: {text}' is not 'NAME TYPE  description'")
+    return Column(match["name"], SqlType.parse(match["type"], allowed=SCALAR_TYPES + COLUMN_ONLY_TYPES), (match["description"] or "").strip())
+
+
+def _parse_default(literal: str, ptype: SqlType) -> Any:
+    """A SQL literal as the header writes it: 'text', 42, 0.05, true, NULL, ['a', 'b'], []."""
+    import sqlglot
+    from sqlglot import exp
+
+    def value_of(node: exp.Expression) -> Any:
+        if isinstance(node, exp.Null):
+            return None
+        if isinstance(node, exp.Boolean):
+            return node.this
+        if isinstance(node, exp.Literal):
+            return node.this if node.is_string else node.this  # text; numbers are checked by the type
+        if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+            return "-" + node.this.this
+        raise ValueError(f"default {literal} is not a literal")
+
+    try:
+        node = sqlglot.parse_one(literal, read="duckdb")
+    except sqlglot.errors.ParseError:
+        raise ValueError(f"default {literal} is not a SQL literal") from None
+    try:
+        if isinstance(node, exp.Array):
+            if not ptype.is_list:
+                raise ValueError(f"default {literal} is a list, the type {ptype} is not")
+            return [ptype._scalar(value_of(item)) for item in node.expressions]
+        value = value_of(node)
+        if ptype.is_list and value is not None:
+            raise ValueError(f"default {literal} is not a list, the type {ptype} is")
+        return None if value is None else ptype._scalar(value)
+    except ValueError as exc:
+        raise ValueError(f"default {literal} for type {ptype}: {exc}") from None
 
 
 @functools.cache
 def catalogue(directory: Path = QUERIES_DIR) -> dict[str, SavedQuery]:
-    return {q.name: q for q in (parse(p) for p in sorted(directory.glob("*.sql")))}
+    return {q.name: q for q in (parse(p) for p in sorted(directory.glob("*.sql")) if p.name != MACROS_FILE)}
 
 
 def get(name: str) -> SavedQuery:
@@ -89,16 +349,147 @@ def get(name: str) -> SavedQuery:
         raise QueryError(f"no saved query named {name!r} (see 'omicskb queries')") from None
 
 
-def run_saved(conn: sa.Connection, name: str, **values: Any) -> list[dict[str, Any]]:
+# ---------------------------------------------------------------------------------------------
+# Rendering: the body for a driver, and the paste-ready scripts for people
+
+
+@functools.cache
+def duckdb_sql(name: str) -> str:
+    """The body with every getvariable('x') a typed `$x` parameter; otherwise the file's text."""
     query = get(name)
-    declared = {p.name: p for p in query.params}
-    unknown = set(values) - set(declared)
-    missing = set(declared) - set(values)
-    if unknown or missing:
-        raise QueryError(f"query {name}: " + "; ".join(filter(None, [
-            f"unknown parameter(s) {', '.join(sorted(unknown))}" if unknown else "",
-            f"missing parameter(s) {', '.join(sorted(missing))}" if missing else "",
-        ])))
-    bound = {k: declared[k].convert(v) for k, v in values.items()}
-    result = conn.execute(sa.text(query.sql), bound)
-    return [dict(row._mapping) for row in result]
+    types = {p.name: p.type for p in query.params}
+    return GETVARIABLE.sub(lambda m: f"CAST(${m.group(1)} AS {types[m.group(1)].duckdb})", query.body)
+
+
+@functools.cache
+def postgres_sql(name: str, placeholder: str = "%({})s") -> str:
+    """The body transpiled by sqlglot from DuckDB into PostgreSQL, parameters as `placeholder`.
+
+    For psycopg ("%(x)s") every literal % is doubled: the rendered SQL holds no other placeholders."""
+    import sqlglot
+    from sqlglot import exp
+
+    query = get(name)
+    types = {p.name: p.type for p in query.params}
+    marker = "omicskb_param_{}_"
+
+    def to_marker(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "getvariable":
+            pname = node.expressions[0].name
+            return exp.cast(exp.column(marker.format(pname)), types[pname].postgres, dialect="postgres")
+        return node
+
+    try:
+        (tree,) = sqlglot.parse(query.body, read="duckdb")
+    except (sqlglot.errors.ParseError, ValueError) as exc:
+        raise QueryError(f"{query.path}: sqlglot cannot parse it as DuckDB SQL: {str(exc).splitlines()[0]}") from None
+    sql = tree.transform(to_marker).sql(dialect="postgres", pretty=True)
+    if placeholder.startswith("%"):
+        sql = sql.replace("%", "%%")
+    for param in query.params:
+        sql = sql.replace(marker.format(param.name), placeholder.format(param.name))
+    if marker.format("") in sql:
+        raise QueryError(f"{query.path}: a parameter was left unbound after transpiling")
+    return sql
+
+
+def duckdb_literal(value: Any, ptype: SqlType) -> str:
+    """A value as a DuckDB literal, for the SET VARIABLE lines a person pastes (never for omicskb's own runs)."""
+    if value is None:
+        return f"NULL::{ptype.duckdb}"
+    if ptype.is_list:
+        items = ", ".join(duckdb_literal(v, SqlType(ptype.base)) for v in value)
+        return f"[{items}]::{ptype.duckdb}" if not items or ptype.base == "FLOAT" else f"[{items}]"
+    if ptype.base == "TEXT":
+        return "'" + str(value).replace("'", "''") + "'"
+    if ptype.base == "BOOLEAN":
+        return "true" if value else "false"
+    if ptype.base == "FLOAT":
+        return f"{value!r}::DOUBLE"
+    return str(value)
+
+
+def duckdb_script(name: str, values: Mapping[str, Any]) -> str:
+    """The SET VARIABLE lines for these values, then the file's text verbatim: paste into `duckdb -readonly FILE`."""
+    query = get(name)
+    bound = query.bind(values)
+    lines = [f"-- {name}: run in the DuckDB CLI, e.g. duckdb -readonly omicskb.duckdb < this file"]
+    lines += [f"SET VARIABLE {p.name} = {duckdb_literal(bound[p.name], p.type)};" for p in query.params]
+    text = query.sql.rstrip()
+    return "\n".join(lines) + "\n" + text + ("" if text.endswith(";") else ";") + "\n"
+
+
+def _psql_value(value: Any, ptype: SqlType) -> str:
+    """The text psql's `\\set` stores; the SQL reads it as :'name' and casts it to the declared type."""
+    def scalar(v: Any) -> str:
+        if ptype.base == "BOOLEAN":
+            return "true" if v else "false"
+        return repr(v) if ptype.base == "FLOAT" else str(v)
+
+    if ptype.is_list:
+        quoted = ('"' + scalar(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
+        text = "{" + ",".join(quoted) + "}"
+    else:
+        text = scalar(value)
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def psql_script(name: str, values: Mapping[str, Any]) -> str:
+    """\\set lines, then the query transpiled for PostgreSQL reading them as :'name': paste into psql."""
+    query = get(name)
+    bound = query.bind(values)
+    lines = [f"-- {name}: transpiled from {query.path.name} for psql, e.g. psql \"$URL\" -f this file"]
+    for param in query.params:
+        if bound[param.name] is None:
+            raise QueryError(f"parameter {param.name} is NULL: psql variables cannot hold NULL; give a value")
+        lines.append(f"\\set {param.name} {_psql_value(bound[param.name], param.type)}")
+    return "\n".join(lines) + "\n" + postgres_sql(name, ":'{}'") + ";\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def run_query(conn: sa.Connection, name: str, values: Mapping[str, Any] | None = None) -> pa.Table:
+    """Run a saved query with its parameters bound through the driver; an Arrow table with the
+    header's columns and types, on either backend (the header is written even with zero rows)."""
+    query = get(name)
+    bound = query.bind(values or {})
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "duckdb":
+        table = raw.sql(duckdb_sql(name), params=bound).to_arrow_table()  # a relation: Arrow without a row copy
+    else:
+        with raw.cursor() as cursor:
+            cursor.execute(postgres_sql(name), bound)
+            names = [d.name for d in cursor.description]
+            rows = cursor.fetchall()
+        table = _arrow_from_rows(query, names, rows)
+    return conform(query, table)
+
+
+def _arrow_from_rows(query: SavedQuery, names: list[str], rows: list[tuple]) -> pa.Table:
+    declared = {c.name: c.type for c in query.columns}
+    arrays = []
+    for i, column in enumerate(names):
+        ptype = declared.get(column)
+        values = [row[i] for row in rows]
+        if ptype is not None and ptype.base == "FLOAT" and not ptype.is_list:
+            values = [None if v is None else float(v) for v in values]  # numeric -> double
+        arrays.append(pa.array(values, type=ptype.arrow if ptype is not None else None))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def conform(query: SavedQuery, table: pa.Table) -> pa.Table:
+    """The result cast to the header's columns; a mismatch is a broken saved query."""
+    names = [c.name for c in query.columns]
+    if table.column_names != names:
+        raise QueryError(f"{query.path}: the query returned columns {table.column_names}, its header declares {names}")
+    try:
+        return table.cast(query.arrow_schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise QueryError(f"{query.path}: a column does not have its declared type: {exc}") from None
+
+
+def run_saved(conn: sa.Connection, name: str, **values: Any) -> list[dict[str, Any]]:
+    """run_query as a list of row dicts (the gene card and the cohort overview)."""
+    return run_query(conn, name, values).to_pylist()

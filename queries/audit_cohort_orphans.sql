@@ -1,5 +1,8 @@
 -- name: audit_cohort_orphans
 -- description: Cohort rows whose dataset, sample, feature, patient or attribute does not exist (DuckDB does not enforce foreign keys); zero rows when sound.
+-- column: table_name TEXT  the table holding the orphan row
+-- column: orphan_key TEXT  the row's key
+-- column: missing TEXT     what it refers to that does not exist
 SELECT 'measurement_row' AS table_name, CAST(dataset_id AS VARCHAR) AS orphan_key, 'dataset' AS missing FROM measurement_row WHERE dataset_id NOT IN (SELECT dataset_id FROM dataset)
 UNION ALL SELECT 'measurement_row', CAST(feature_id AS VARCHAR), 'feature' FROM measurement_row WHERE feature_id NOT IN (SELECT feature_id FROM feature)
 UNION ALL SELECT 'dataset_sample', CAST(sample_id AS VARCHAR), 'sample' FROM dataset_sample WHERE sample_id NOT IN (SELECT sample_id FROM sample)

@@ -1,5 +1,10 @@
 -- name: audit_dataset_defaults
 -- description: Defaults and tumor/normal pairs that break their rules: a cohort and omics with datasets but no default or several, a default that is the normal half of a pair, a pair across cohorts or omics, of different units or feature kinds, sharing samples, with normal samples on the tumor side or others on the normal side, a dataset in two pairs, a pair naming a missing dataset; zero rows when sound.
+-- column: cohort_code TEXT    the cohort
+-- column: omics_type TEXT     the omics type
+-- column: dataset_id INTEGER  the dataset concerned (NULL when the problem is the cohort and omics as a whole)
+-- column: name TEXT           its name
+-- column: problem TEXT        the rule it breaks
 SELECT d.cohort_code, d.omics_type, CAST(NULL AS BIGINT) AS dataset_id, CAST(NULL AS VARCHAR) AS name, 'no default dataset' AS problem
 FROM dataset AS d
 GROUP BY d.cohort_code, d.omics_type

@@ -1,5 +1,10 @@
 -- name: audit_dataset_shape
 -- description: Datasets whose stored shape disagrees with their rows (value arrays of the wrong length, counts that do not match); zero rows when sound.
+-- column: dataset_id INTEGER  the dataset
+-- column: cohort_code TEXT    its cohort
+-- column: omics_type TEXT     its omics type
+-- column: name TEXT           its name
+-- column: problem TEXT        what disagrees
 SELECT d.dataset_id, d.cohort_code, d.omics_type, d.name, 'value array length differs from n_samples' AS problem
 FROM dataset AS d JOIN measurement_row AS m ON m.dataset_id = d.dataset_id
 WHERE array_length(m.sample_values, 1) <> d.n_samples

@@ -1,5 +1,8 @@
 -- name: audit_orphan_rows
 -- description: Rows whose gene, GO term or release does not exist (DuckDB does not enforce foreign keys); zero rows when sound.
+-- column: table_name TEXT  the table holding the orphan row
+-- column: orphan_key TEXT  the row's key
+-- column: missing TEXT     what it refers to that does not exist
 SELECT 'gene_symbol' AS table_name, gene_id AS orphan_key, 'gene' AS missing FROM gene_symbol WHERE gene_id NOT IN (SELECT gene_id FROM gene)
 UNION ALL SELECT 'gene_xref', gene_id, 'gene' FROM gene_xref WHERE gene_id NOT IN (SELECT gene_id FROM gene)
 UNION ALL SELECT 'gene_summary', gene_id, 'gene' FROM gene_summary WHERE gene_id NOT IN (SELECT gene_id FROM gene)

@@ -1,10 +1,30 @@
 -- name: cohort_datasets
 -- description: Every dataset: cohort, omics, name, whether it is the default of its cohort and omics, its tumor/normal pair, features x samples, missing fraction, unresolved ids, unit, and the file it came from.
--- param: cohort TEXT  a cohort code or alias, any case (ucec, HGSC), or '' for all cohorts
+-- param: cohort TEXT = ''  a cohort code or alias, any case (ucec, HGSC), or '' for all cohorts
+-- column: cohort_code TEXT        the cohort
+-- column: omics_type TEXT         the omics type
+-- column: name TEXT               the dataset's name
+-- column: dataset_id INTEGER      its id
+-- column: is_default BOOLEAN      the dataset summaries and statistics use for its cohort and omics
+-- column: pair_role TEXT          tumor or normal when it is half of a tumor/normal pair
+-- column: paired_with TEXT        the other half's name
+-- column: pair_declared_by TEXT   layout, name or user
+-- column: block_name TEXT         the block it belongs to (the tumor half of a pair)
+-- column: feature_kind TEXT       gene, site, mirna, ...
+-- column: source_format TEXT      the reader that loaded it
+-- column: sample_scope TEXT       how column labels were matched to samples
+-- column: n_features INTEGER      rows
+-- column: n_samples INTEGER       columns
+-- column: missing_fraction FLOAT  missing values / (rows x columns)
+-- column: n_unresolved INTEGER    identifiers that did not resolve to a gene
+-- column: unit TEXT               unit or normalisation
+-- column: file_name TEXT          the file it came from
+-- column: file_sha256 TEXT        that file's SHA-256
+-- column: loaded_at TIMESTAMP     when its release was loaded
 WITH wanted_cohort AS (
-    SELECT cohort_code FROM cohort WHERE :cohort = '' OR upper(cohort_code) = upper(trim(:cohort))
+    SELECT cohort_code FROM cohort WHERE getvariable('cohort') = '' OR upper(cohort_code) = upper(trim(getvariable('cohort')))
     UNION
-    SELECT cohort_code FROM cohort_alias WHERE upper(alias) = upper(trim(:cohort))
+    SELECT cohort_code FROM cohort_alias WHERE upper(alias) = upper(trim(getvariable('cohort')))
 )
 SELECT d.cohort_code, d.omics_type, d.name, d.dataset_id, d.is_default,
        CASE WHEN pt.tumor_dataset_id IS NOT NULL THEN 'tumor' WHEN pn.normal_dataset_id IS NOT NULL THEN 'normal' END AS pair_role,

@@ -1,10 +1,18 @@
 -- name: dataset_sample_types
 -- description: Per dataset, its samples by type and default statistical role (tumor = usable tumors, normal = adjacent normals).
--- param: cohort TEXT  a cohort code or alias, any case (ucec, HGSC), or '' for all cohorts
+-- param: cohort TEXT = ''  a cohort code or alias, any case (ucec, HGSC), or '' for all cohorts
+-- column: cohort_code TEXT       the cohort
+-- column: omics_type TEXT        the omics type
+-- column: name TEXT              the dataset's name
+-- column: dataset_id INTEGER     its id
+-- column: sample_type TEXT       a sample type
+-- column: samples INTEGER        its samples of that type
+-- column: usable_tumor INTEGER   of them, in the default tumor role
+-- column: usable_normal INTEGER  of them, in the default normal role
 WITH wanted_cohort AS (
-    SELECT cohort_code FROM cohort WHERE :cohort = '' OR upper(cohort_code) = upper(trim(:cohort))
+    SELECT cohort_code FROM cohort WHERE getvariable('cohort') = '' OR upper(cohort_code) = upper(trim(getvariable('cohort')))
     UNION
-    SELECT cohort_code FROM cohort_alias WHERE upper(alias) = upper(trim(:cohort))
+    SELECT cohort_code FROM cohort_alias WHERE upper(alias) = upper(trim(getvariable('cohort')))
 )
 SELECT d.cohort_code, d.omics_type, d.name, d.dataset_id, s.sample_type,
        count(*) AS samples,

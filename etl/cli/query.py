@@ -1,53 +1,84 @@
-"""`omicskb queries` and `omicskb query NAME`: list and run the saved SQL in queries/."""
+"""`omicskb queries [NAME]` and `omicskb query NAME`: browse and run the saved SQL in queries/."""
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-
 import click
 
-from omicskb.etl.cohort_names import resolve_cohort
+from omicskb.etl.api import resolve_params
 from omicskb.etl.db import require_schema
-from omicskb.etl.queries import catalogue, get, run_saved
+from omicskb.etl.output import FORMATS, OutputError, choose_format, write
+from omicskb.etl.queries import QueryError, SavedQuery, catalogue, duckdb_script, get, psql_script, run_query
 
 
 @click.command()
-def queries() -> None:
-    """List the saved queries with their parameters."""
-    for q in catalogue().values():
-        params = " ".join(f"{p.name}:{p.type}" for p in q.params)
-        click.echo(f"{q.name:<32} {params:<40} {q.description}")
+@click.argument("name", required=False)
+def queries(name: str | None) -> None:
+    """List the saved queries, or show one query's header: parameters, defaults and columns."""
+    if name is None:
+        found = catalogue()
+        width = max(len(n) for n in found)
+        for q in found.values():
+            click.echo(f"{q.name:<{width}}  {q.description}")
+        return
+    click.echo(describe(get(name)))
+
+
+def describe(q: SavedQuery) -> str:
+    lines = [q.name, f"  {q.description}", f"  file: {q.path}", "", "parameters:" if q.params else "parameters: none"]
+    width = max([len(p.signature) for p in q.params] + [len(f"{c.name} {c.type}") for c in q.columns])
+    lines += [f"  {p.signature:<{width}}  {p.description}" + ("" if not p.required else "  (required)") for p in q.params]
+    lines += ["", "columns:"]
+    lines += [f"  {f'{c.name} {c.type}':<{width}}  {c.description}" for c in q.columns]
+    example = " ".join(f"-p {p.name}=..." for p in q.params if p.required)
+    lines += ["", f"run:   omicskb query {q.name} {example}".rstrip(), f"SQL:   omicskb query {q.name} {example} --sql   (paste into duckdb -readonly)".replace("  --sql", " --sql")]
+    return "\n".join(lines)
+
+
+def parse_params(query: SavedQuery, items: tuple[str, ...]) -> dict:
+    """-p NAME=VALUE pairs, each converted to its declared type; a repeated name is an error."""
+    values: dict = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.UsageError(f"-p {item!r} is not NAME=VALUE")
+        if key in values:
+            raise click.UsageError(f"-p {key} is given twice")
+        values[key] = query.param(key).from_text(text)
+    return values
 
 
 @click.command()
 @click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["tsv", "json"]), default="tsv", show_default=True)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable; a list as a,b,c or a JSON array).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: the -o file's suffix; else table on a terminal, tsv when piped].")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the script to paste (parameter lines, then the query) instead of running it.")
+@click.option("--dialect", type=click.Choice(["duckdb", "postgresql"]), default="duckdb", show_default=True,
+              help="With --sql: SET VARIABLE lines for the DuckDB CLI, or \\set lines and the transpiled query for psql.")
 @click.pass_obj
-def query(settings, name: str, params: tuple[str, ...], fmt: str) -> None:
-    """Run the saved query NAME with bound parameters and print its rows."""
-    get(name)
-    values = {}
-    for item in params:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.UsageError(f"--param {item!r} is not NAME=VALUE")
-        values[key] = value
+def query(settings, name: str, params: tuple[str, ...], fmt: str | None, output: str | None, show_sql: bool, dialect: str) -> None:
+    """Run the saved query NAME (see 'omicskb queries NAME') with its parameters bound, and print its rows."""
+    saved = get(name)
+    values = parse_params(saved, params)
+    if show_sql:
+        script = duckdb_script(name, values) if dialect == "duckdb" else psql_script(name, values)
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(script)
+        else:
+            click.echo(script, nl=False)
+        return
+    saved.bind(values)  # a missing or wrong parameter is a usage error before the database opens
+    fmt = choose_format(fmt, output)
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
-        if values.get("cohort", "").strip():
-            resolve_cohort(conn, values["cohort"])  # an unknown cohort is an error (exit 1), not zero rows; '' means all
-        rows = run_saved(conn, name, **values)
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, default=str))
-        return
-    if rows:
-        writer = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
-        writer.writerow(rows[0].keys())
-        for row in rows:
-            writer.writerow(["" if v is None else v for v in row.values()])
+        table = run_query(conn, name, resolve_params(conn, saved, values))
+    try:
+        write(table, fmt, path=output)
+    except OutputError as exc:
+        raise QueryError(str(exc)) from None
 
 
 def register(group: click.Group) -> None:
