@@ -16,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.datasets import block_datasets
-from omicskb.etl.db import is_duckdb, pg_fetch_float_arrays
+from omicskb.etl.db import duckdb_driver, is_duckdb, pg_fetch_float_arrays
 from omicskb.etl.errors import OmicsKBError
 
 
@@ -44,7 +44,7 @@ def _dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tup
     if is_duckdb(conn):
         # No ORDER BY: sorting rows that carry their arrays cost DuckDB half the fetch; numpy puts
         # the rows in row_ord order instead (a scan usually returns them in it already).
-        raw = conn.connection.driver_connection
+        raw = duckdb_driver(conn)
         table = raw.sql("SELECT row_ord, feature_id, sample_values FROM measurement_row WHERE dataset_id = $1", params=[dataset_id]).to_arrow_table()
         row_ord = table.column("row_ord").to_numpy()
         feature_ids = table.column("feature_id").to_numpy()

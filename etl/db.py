@@ -149,6 +149,17 @@ def is_duckdb(conn: sa.Connection | sa.Engine) -> bool:
     return conn.dialect.name == "duckdb"
 
 
+def duckdb_driver(conn: sa.Connection) -> Any:
+    """The DuckDB connection under a SQLAlchemy one, ready for its own query (Arrow results).
+
+    SQLAlchemy's .scalar()/.first() leave the rest of a result unread on that same connection, and
+    DuckDB 2 refuses new work until it is finished: abort() drops it (the transaction stays open)."""
+    raw = conn.connection.driver_connection
+    if hasattr(raw, "abort"):
+        raw.abort()
+    return raw
+
+
 def alembic_config(connection: sa.Connection | None = None):
     import omicskb.schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
     from alembic.config import Config

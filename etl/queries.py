@@ -33,6 +33,7 @@ from typing import Any
 import pyarrow as pa
 import sqlalchemy as sa
 
+from omicskb.etl.db import duckdb_driver
 from omicskb.etl.errors import OmicsKBError
 
 QUERIES_DIR = Path(os.environ.get("OMICSKB_QUERIES", Path(__file__).resolve().parent.parent / "queries"))
@@ -387,7 +388,10 @@ def postgres_sql(name: str, placeholder: str = "%({})s") -> str:
     if placeholder.startswith("%"):
         sql = sql.replace("%", "%%")
     for param in query.params:
-        sql = sql.replace(marker.format(param.name), placeholder.format(param.name))
+        bound = placeholder.format(param.name)
+        if placeholder.startswith(":'") and param.type.base != "TEXT":
+            bound = f"NULLIF({bound}, '')"  # psql variables cannot be NULL: '' stands for it
+        sql = sql.replace(marker.format(param.name), bound)
     if marker.format("") in sql:
         raise QueryError(f"{query.path}: a parameter was left unbound after transpiling")
     return sql
@@ -435,14 +439,16 @@ def _psql_value(value: Any, ptype: SqlType) -> str:
 
 
 def psql_script(name: str, values: Mapping[str, Any]) -> str:
-    """\\set lines, then the query transpiled for PostgreSQL reading them as :'name': paste into psql."""
+    """\\set lines, then the query transpiled for PostgreSQL reading them as :'name': paste into psql.
+    A NULL that is not TEXT is set as '' and read back as NULL."""
     query = get(name)
     bound = query.bind(values)
     lines = [f"-- {name}: transpiled from {query.path.name} for psql, e.g. psql \"$URL\" -f this file"]
     for param in query.params:
-        if bound[param.name] is None:
-            raise QueryError(f"parameter {param.name} is NULL: psql variables cannot hold NULL; give a value")
-        lines.append(f"\\set {param.name} {_psql_value(bound[param.name], param.type)}")
+        value = bound[param.name]
+        if value is None and param.type.base == "TEXT":
+            raise QueryError(f"parameter {param.name} is NULL: a psql variable cannot hold a NULL text; give a value")
+        lines.append(f"\\set {param.name} " + ("''" if value is None else _psql_value(value, param.type)))
     return "\n".join(lines) + "\n" + postgres_sql(name, ":'{}'") + ";\n"
 
 
@@ -455,11 +461,10 @@ def run_query(conn: sa.Connection, name: str, values: Mapping[str, Any] | None =
     header's columns and types, on either backend (the header is written even with zero rows)."""
     query = get(name)
     bound = query.bind(values or {})
-    raw = conn.connection.driver_connection
     if conn.dialect.name == "duckdb":
-        table = raw.sql(duckdb_sql(name), params=bound).to_arrow_table()  # a relation: Arrow without a row copy
+        table = duckdb_driver(conn).sql(duckdb_sql(name), params=bound).to_arrow_table()  # a relation: Arrow without a row copy
     else:
-        with raw.cursor() as cursor:
+        with conn.connection.driver_connection.cursor() as cursor:
             cursor.execute(postgres_sql(name), bound)
             names = [d.name for d in cursor.description]
             rows = cursor.fetchall()

@@ -5,7 +5,8 @@
 #   3. install it into a fresh venv outside the repository, twice: with the newest dependencies,
 #      and with every dependency at the floor pyproject.toml declares (duckdb>=X installs duckdb==X);
 #   4. from a folder outside the repository: omicskb init, load gene-info, load seeds, gene IL7,
-#      queries, values IL7 --cohort UCEC, checking each exit code and output.
+#      queries, values IL7 --cohort UCEC, a saved query and its --sql script in plain DuckDB, a
+#      Parquet output and the Python API (import omicskb), checking each exit code and output.
 # Any failure stops the script with a message naming the step and a non-zero exit.
 #
 #   scripts/check_wheel.sh                     # both installs
@@ -87,7 +88,7 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     mkdir -p "$run_dir"
     cd "$run_dir"  # outside the repository and the clone: only the installed package can be imported
     local where
-    where=$("$venv/bin/python" -c 'import omicskb.etl, omicskb.queries, omicskb.schema; print(omicskb.etl.__file__)')
+    where=$("$venv/bin/python" -c 'import omicskb, omicskb.etl, omicskb.queries, omicskb.schema; assert omicskb.connect; print(omicskb.etl.__file__)')
     case "$where" in "$venv"/*) ;; *) fail "[$name] omicskb.etl imported from $where, not from the venv" ;; esac
     "$venv/bin/python" -c 'import etl' 2>/dev/null && fail "[$name] a top-level 'etl' package is importable"
 
@@ -104,7 +105,7 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     run "[$name] queries" "${omicskb[@]}" queries
     local listed shipped
     listed=$(grep -Ec '^[a-z_0-9]+ ' "$out" || true)
-    shipped=$(ls "$src"/queries/*.sql | wc -l)
+    shipped=$(ls "$src"/queries/*.sql | grep -vc '/macros\.sql$')
     [ "$listed" -eq "$shipped" ] || { cat "$out" >&2; fail "[$name] queries lists $listed saved queries, the repository has $shipped"; }
     expect "[$name] queries" "$out" "^gene_value_summary "
     run "[$name] values IL7" "${omicskb[@]}" values IL7 --cohort UCEC
@@ -112,8 +113,35 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     expect "[$name] values IL7" "$out" "UCEC +rna +IL7 +tumor +95 "
     expect "[$name] values IL7" "$out" "UCEC +rna +IL7 +normal +14 "
     expect "[$name] values IL7" "$out" "UCEC +cnv +IL7 +tumor +95 "
-    run "[$name] measurement view" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC -p dataset= --format tsv
+    run "[$name] gene_values" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC --format tsv
     [ "$(wc -l <"$out")" -gt 300 ] || { cat "$out" >&2; fail "[$name] gene_values returned too few rows"; }
+    local rows_tsv=$out
+    # The --sql script runs in plain DuckDB (the duckdb module alone, read-only) and gives the same rows.
+    run "[$name] gene_values --sql" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC --sql
+    run "[$name] the script in plain DuckDB" "$venv/bin/python" -I -c '
+import sys, csv, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+for statement in open(sys.argv[2]).read().split(";\n")[:-1]:
+    result = con.execute(statement)
+rows = result.fetchall()
+with open(sys.argv[3]) as f:
+    expected = list(csv.reader(f, delimiter="\t"))[1:]
+assert len(rows) == len(expected) and rows, (len(rows), len(expected))
+assert [str(r[6]) for r in rows] == [e[6] for e in expected]
+print(len(rows), "rows")' "$run_dir/check.duckdb" "$out" "$rows_tsv"
+    run "[$name] parquet output" "${omicskb[@]}" query dataset_values -p cohort=ucec -p omics=protein -o "$run_dir/protein.parquet"
+    # The Python API, as a notebook uses it
+    run "[$name] python API" "$venv/bin/python" -I -c '
+import sys, omicskb, pyarrow.parquet as pq
+with omicskb.connect(sys.argv[1]) as db:
+    assert db.gene("IL7")["gene_id"] == "3574"
+    values = db.values("IL7", cohort="ucec")
+    assert values.num_rows > 300 and values.column_names[0] == "cohort_code"
+    block = db.block("UCEC", "protein")
+    assert block.values.shape == (len(block.feature_ids), len(block.sample_ids))
+    exported = pq.read_table(sys.argv[2])
+    assert exported.num_rows == int((~__import__("numpy").isnan(block.values)).sum())
+    print(omicskb.__version__, block.values.shape, values.num_rows)' "$run_dir/check.duckdb" "$run_dir/protein.parquet"
     cd - >/dev/null
     say "[$name] ok"
 }
