@@ -17,8 +17,19 @@ import pkgutil
 __path__ = pkgutil.extend_path(__path__, __name__)
 
 from omicskb.etl import __version__  # noqa: E402
-from omicskb.etl.api import Database, connect  # noqa: E402
-from omicskb.etl.blocks import Block  # noqa: E402
-from omicskb.etl.errors import OmicsKBError  # noqa: E402
 
 __all__ = ["Block", "Database", "OmicsKBError", "__version__", "connect"]
+
+_LAZY = {"connect": "omicskb.etl.api", "Database": "omicskb.etl.api", "Block": "omicskb.etl.blocks", "OmicsKBError": "omicskb.etl.errors"}
+
+
+def __getattr__(name: str):
+    # Imported on first use: the CLI imports omicskb.etl.* through this package and should not pay
+    # for numpy, pyarrow and the API at start-up.
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'omicskb' has no attribute {name!r}")
