@@ -464,11 +464,11 @@ def run_query(conn: sa.Connection, name: str, values: Mapping[str, Any] | None =
     if conn.dialect.name == "duckdb":
         table = duckdb_driver(conn).sql(duckdb_sql(name), params=bound).to_arrow_table()  # a relation: Arrow without a row copy
     else:
-        with conn.connection.driver_connection.cursor() as cursor:
-            cursor.execute(postgres_sql(name), bound)
-            names = [d.name for d in cursor.description]
-            rows = cursor.fetchall()
-        table = _arrow_from_rows(query, names, rows)
+        # Through SQLAlchemy, so its error hooks apply (a lock timeout names the holder, etc.);
+        # exec_driver_sql hands the %(name)s parameters to psycopg as they are.
+        result = conn.exec_driver_sql(postgres_sql(name), bound)
+        names = list(result.keys())
+        table = _arrow_from_rows(query, names, result.fetchall())
     return conform(query, table)
 
 
