@@ -580,6 +580,9 @@ def export_database(
         progress("")
         result.notes += _place(staging, directory, overwrite)
         staging = None
+    except OSError as exc:  # a full disk, a permission: one line, nothing left behind (below)
+        where = exc.filename or directory
+        raise ExportError(f"cannot write the export to {directory}: {exc.strerror or exc}" + (f" ({where})" if where != directory else "")) from exc
     finally:
         conn.close()
         if staging is not None:
