@@ -42,7 +42,7 @@ def describe(result: lib.ExportResult) -> list[str]:
 
 
 @click.command(name="export")
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--cohort", "-c", "cohorts", multiple=True, metavar="CODE", help="Only this cohort (code or alias, any case); repeat for more. Default: all.")
 @click.option("--omics", "-o", "omics", multiple=True, metavar="TYPE", help="Only this omics type (protein, rna, ...); repeat for more. Default: all.")
 @click.option("--overwrite", is_flag=True, help="Replace DIR if it holds an earlier export (only once the new one is complete).")
