@@ -132,6 +132,14 @@ class Database:
             return fetch_block(conn, cohort_or_dataset, omics, dataset, role=role)
 
 
+    def export(self, directory: str, *, cohorts: tuple[str, ...] = (), omics: tuple[str, ...] = (), overwrite: bool = False):
+        """Write datasets, samples, clinical values, features and genes as Hive-partitioned Parquet
+        with a manifest (what `omicskb export` writes; see omicskb.etl.export). Returns its counts."""
+        from omicskb.etl.export import export_database
+
+        return export_database(self.engine, directory, cohorts=cohorts, omics=omics, overwrite=overwrite, database=display_target(self.target))
+
+
 def resolve_params(conn: sa.Connection, query: SavedQuery, params: dict[str, Any]) -> dict[str, Any]:
     """Names resolved as everywhere else: a cohort alias to its code, a gene symbol to its GeneID.
     Checks types first, so a wrong type is a QueryError, not a failed lookup."""

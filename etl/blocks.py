@@ -40,7 +40,8 @@ class Block:
         return np.flatnonzero(np.array([r == role for r in self.stat_roles], dtype=bool))
 
 
-def _dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+def fetch_dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """One dataset's (feature ids, features x samples float matrix in row_ord order, NaN = missing)."""
     if is_duckdb(conn):
         # No ORDER BY: sorting rows that carry their arrays cost DuckDB half the fetch; numpy puts
         # the rows in row_ord order instead (a scan usually returns them in it already).
@@ -77,7 +78,7 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
     code = members[0].cohort_code
     parts = []
     for dataset in members:
-        feature_ids, values = _dataset_values(conn, dataset.dataset_id, dataset.n_samples)
+        feature_ids, values = fetch_dataset_values(conn, dataset.dataset_id, dataset.n_samples)
         samples = conn.execute(
             sa.text(
                 "SELECT s.sample_id, s.sample_label, s.sample_type, s.stat_role FROM dataset_sample AS ds JOIN sample AS s ON s.sample_id = ds.sample_id "

@@ -130,6 +130,12 @@ assert len(rows) == len(expected) and rows, (len(rows), len(expected))
 assert [str(r[6]) for r in rows] == [e[6] for e in expected]
 print(len(rows), "rows")' "$run_dir/check.duckdb" "$out" "$rows_tsv"
     run "[$name] parquet output" "${omicskb[@]}" query dataset_values -p cohort=ucec -p omics=protein -o "$run_dir/protein.parquet"
+    run "[$name] export" "${omicskb[@]}" export "$run_dir/export" --cohort ucec
+    run "[$name] export read back" "$venv/bin/python" -I -c '
+import sys, pyarrow.dataset as ds
+values = ds.dataset(sys.argv[1] + "/values", format="parquet", partitioning="hive").to_table()
+assert values.num_rows > 100000 and {"cohort", "omics", "dataset", "value"} <= set(values.column_names), values.schema
+print(values.num_rows, "values")' "$run_dir/export"
     # The Python API, as a notebook uses it
     run "[$name] python API" "$venv/bin/python" -I -c '
 import sys, omicskb, pyarrow.parquet as pq

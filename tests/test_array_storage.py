@@ -137,7 +137,7 @@ def test_binary_copy_refuses_what_it_cannot_encode(pg_target):
 def test_dataset_values_follow_row_ord_whatever_order_rows_are_stored_in(duckdb_target):
     """Rows stored out of row_ord order still come back in row_ord order (DuckDB reads them
     without ORDER BY; PostgreSQL's ORDER BY is in the query)."""
-    from omicskb.etl.blocks import _dataset_values
+    from omicskb.etl.blocks import fetch_dataset_values
 
     engine = make_engine(duckdb_target)
     values = np.array([[1.0, np.nan], [3.0, 4.0], [np.nan, -0.0]])
@@ -148,7 +148,7 @@ def test_dataset_values_follow_row_ord_whatever_order_rows_are_stored_in(duckdb_
                 sa.text("INSERT INTO measurement_row VALUES (7, :r, :f, :raw, :line, :v)"),
                 {"r": row_ord, "f": 100 + row_ord, "raw": f"id{row_ord}", "line": row_ord + 1, "v": row},
             )
-        feature_ids, got = _dataset_values(conn, 7, 2)
+        feature_ids, got = fetch_dataset_values(conn, 7, 2)
     engine.dispose()
     assert feature_ids.tolist() == [101, 102, 103]
     _same(values, got)
