@@ -324,3 +324,12 @@ def test_the_macros_file_loads_in_plain_duckdb(seeded):
     assert done.returncode == 0, done.stderr
     n, datasets, every, naive = map(int, done.stdout.split())
     assert n > 0 and datasets > 1 and every == naive
+
+
+def test_values_writes_the_saved_query_rows_in_every_format(seeded, omicskb, tmp_path):
+    """`values` shares the query formatter: its tsv is the saved query's tsv, its -o picks by suffix."""
+    via_values = omicskb(seeded, "values", "IL7", "--cohort", "ucec", "--format", "tsv")
+    via_query = omicskb(seeded, "query", "gene_value_summary", "-p", "gene_id=3574", "-p", "cohort=UCEC", "--format", "tsv")
+    assert via_values.exit_code == 0 and via_values.output == via_query.output and len(via_values.output.splitlines()) > 3
+    result = omicskb(seeded, "values", "IL7", "--all-values", "-o", str(tmp_path / "v.parquet"))
+    assert result.exit_code == 0 and pq.read_table(tmp_path / "v.parquet").schema == get("gene_values").arrow_schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ from omicskb.etl.errors import LookupFailed
 from omicskb.etl.db import require_schema
 from omicskb.etl.genecard import find_gene
 from omicskb.etl.liveness import gone_running
-from omicskb.etl.queries import run_saved
+from omicskb.etl.output import FORMATS, OutputError, choose_format, write
+from omicskb.etl.queries import run_query, run_saved
 
 
 def cohort_overview(conn, cohort: str = "", gone_batches: set[int] | None = None) -> list[dict]:
@@ -116,9 +118,11 @@ def cohorts(settings, cohort: str, fmt: str) -> None:
 @click.option("--cohort", "-c", default="", help="Only this cohort (code or alias, any case) [default: all].")
 @click.option("--dataset", "-d", default="", help="This dataset (or the pair it is in) instead of each cohort and omics' default.")
 @click.option("--all-values", is_flag=True, help="Every value, one per line, instead of the summary per dataset, feature and role.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", *[f for f in FORMATS if f != "json"]]), default="text", show_default=True,
+              help="text and json as before; table, tsv, csv, jsonl and parquet write the saved query's rows (gene_values or gene_value_summary) as 'omicskb query' does.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE instead of standard output.")
 @click.pass_obj
-def values(settings, gene: str, cohort: str, dataset: str, all_values: bool, fmt: str) -> None:
+def values(settings, gene: str, cohort: str, dataset: str, all_values: bool, fmt: str, output: str | None) -> None:
     """A gene's measured values per cohort and omics, from the default dataset (with its paired normal
     dataset) or the one --dataset names: summarised per feature and sample role, or every value.
     Each line names the dataset its values come from."""
@@ -130,9 +134,22 @@ def values(settings, gene: str, cohort: str, dataset: str, all_values: bool, fmt
         gene_id, _ = find_gene(conn, gene)
         symbol = conn.execute(sa.text("SELECT symbol FROM gene WHERE gene_id = :g"), {"g": gene_id}).scalar()
         found = {"gene_id": gene_id, "symbol": symbol}
-        rows = run_saved(conn, "gene_values" if all_values else "gene_value_summary", gene_id=gene_id, cohort=code, dataset=dataset)
+        table = run_query(conn, "gene_values" if all_values else "gene_value_summary", {"gene_id": gene_id, "cohort": code, "dataset": dataset})
+    if output and fmt == "text":
+        fmt = choose_format(None, output)  # the file's suffix, as for 'omicskb query'
+    if fmt not in ("text", "json"):
+        try:
+            write(table, fmt, path=output)
+        except OutputError as exc:
+            raise click.UsageError(str(exc)) from None
+        return
+    rows = table.to_pylist()
     if fmt == "json":
-        click.echo(json.dumps({"gene_id": found["gene_id"], "symbol": found["symbol"], "cohort": code or None, "dataset": dataset or None, "rows": rows}, indent=2, default=str))
+        text = json.dumps({"gene_id": found["gene_id"], "symbol": found["symbol"], "cohort": code or None, "dataset": dataset or None, "rows": rows}, indent=2, default=str)
+        if output:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
         return
     click.echo(f"{found['symbol']} (GeneID {found['gene_id']})" + (f", cohort {code}" if code else "") + (f", dataset {dataset}" if dataset else ", default datasets"))
     if not rows:
