@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.cohort_load $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.long_form $(LONG_FORM_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) *.egg-info

@@ -57,6 +57,44 @@ def prepare_database(target: str, genes_from: str | None) -> sa.Engine:
     return engine
 
 
+def load_freeze(engine: sa.Engine, data: Path, cohorts, label: str) -> int:
+    """`load cohort --layout pancan` of each cohort in turn (one batch each); the values loaded."""
+    values = 0
+    for cohort in cohorts:
+        cohort_start = time.perf_counter()
+        reports, _ = load_cohort_directory(engine, data, cohort, "pancan")
+        cohort_values = sum(r.loaded_by_table.get("values", 0) for r in reports)
+        values += cohort_values
+        print(f"  [{label}] {cohort:<6} {len(reports)} files, {cohort_values:>12,} values, {time.perf_counter() - cohort_start:6.1f} s", flush=True)
+    return values
+
+
+def default_genes_from() -> str | None:
+    """An annotated DuckDB to draw real Ensembl ids from (built once in the temp folder from
+    $OMICSKB_REALDATA's gene_info), or None when there is no gene_info: then the ids are synthetic."""
+    realdata = Path(os.environ.get("OMICSKB_REALDATA", Path.home() / ".cache" / "omicskb-realdata"))
+    if not (realdata / "ncbi" / "Homo_sapiens.gene_info.gz").is_file():
+        return None
+    genes_from = str(Path(tempfile.gettempdir()) / "omicskb-bench-genes.duckdb")
+    if not Path(genes_from).is_file():
+        prepare_database(genes_from, "gene_info").dispose()
+    return genes_from
+
+
+def ensure_freeze(data: Path | None, scale: float, genes_from: str | None) -> tuple[Path, dict]:
+    """The synthetic freeze's folder (generated there if it has no manifest) and its manifest."""
+    from benchmarks.synthetic_pancan import generate
+
+    if data is None:
+        data = Path(tempfile.gettempdir()) / ("omicskb-pancan-bench" if genes_from else "omicskb-pancan-bench-synthetic-ids")
+    manifest_path = data / "manifest.json"
+    if not manifest_path.is_file():
+        started = time.perf_counter()
+        generate(data, seed=1, scale=scale, genes_from=Path(genes_from) if genes_from else None)
+        print(f"generated {data} in {time.perf_counter() - started:.1f} s")
+    return data, json.loads(manifest_path.read_text())
+
+
 def naive_values_per_second(path: Path, target: str, rows: int) -> float:
     """pandas read_csv + melt + to_sql of the first `rows` rows: what a notebook does."""
     import pandas as pd
@@ -102,13 +140,7 @@ def run_backend(label: str, target: str, args, manifest: dict, workdir: Path, fi
     first = first_label is None
     engine = prepare_database(target, args.genes_from)
     start = time.perf_counter()
-    values = 0
-    for cohort in args.cohorts:
-        cohort_start = time.perf_counter()
-        reports, _ = load_cohort_directory(engine, args.data, cohort, "pancan")
-        cohort_values = sum(r.loaded_by_table.get("values", 0) for r in reports)
-        values += cohort_values
-        print(f"  [{label}] {cohort:<6} {len(reports)} files, {cohort_values:>12,} values, {time.perf_counter() - cohort_start:6.1f} s", flush=True)
+    values = load_freeze(engine, args.data, args.cohorts, label)
     engine.dispose()  # DuckDB: the final checkpoint into the database file is part of the load
     seconds = time.perf_counter() - start
     engine = make_engine(target)
@@ -169,21 +201,9 @@ def main() -> None:
     args = parser.parse_args()
     args.cohorts = [c.strip() for c in args.cohorts.split(",") if c.strip()]
 
-    from benchmarks.synthetic_pancan import generate
-
-    realdata = Path(os.environ.get("OMICSKB_REALDATA", Path.home() / ".cache" / "omicskb-realdata"))
-    if args.genes_from is None and (realdata / "ncbi" / "Homo_sapiens.gene_info.gz").is_file():
-        args.genes_from = str(Path(tempfile.gettempdir()) / "omicskb-bench-genes.duckdb")
-        if not Path(args.genes_from).is_file():
-            prepare_database(args.genes_from, "gene_info").dispose()
-    if args.data is None:
-        args.data = Path(tempfile.gettempdir()) / ("omicskb-pancan-bench" if args.genes_from else "omicskb-pancan-bench-synthetic-ids")
-    manifest_path = args.data / "manifest.json"
-    if not manifest_path.is_file():
-        started = time.perf_counter()
-        generate(args.data, seed=1, scale=args.scale, genes_from=Path(args.genes_from) if args.genes_from else None)
-        print(f"generated {args.data} in {time.perf_counter() - started:.1f} s")
-    manifest = json.loads(manifest_path.read_text())
+    if args.genes_from is None:
+        args.genes_from = default_genes_from()
+    args.data, manifest = ensure_freeze(args.data, args.scale, args.genes_from)
     workdir = Path(tempfile.mkdtemp(prefix="omicskb-bench-"))
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     results = {}
