@@ -30,17 +30,23 @@ members AS (
     UNION ALL
     SELECT b.block_id, p.normal_dataset_id FROM blocks AS b JOIN dataset_pair AS p ON p.tumor_dataset_id = b.block_id
 ),
--- Filter first: only the gene's rows are read and unnested (the measurement view unnests every row).
-gene_rows AS (
-    SELECT k.block_id, m.dataset_id, m.feature_id, m.raw_identifier, m.sample_values
-    FROM members AS k
-    JOIN measurement_row AS m ON m.dataset_id = k.dataset_id
-    JOIN feature AS f ON f.feature_id = m.feature_id
+-- Filter first: the gene's rows (through feature.gene_id), then those of the wanted datasets; only they are unnested.
+-- MATERIALIZED keeps both steps before the unnest: DuckDB fetches the few rows by feature before any dataset join,
+-- and PostgreSQL cannot move the dataset join above the unnest.
+gene_rows AS MATERIALIZED (
+    SELECT m.dataset_id, m.feature_id, m.raw_identifier, m.sample_values
+    FROM feature AS f
+    JOIN measurement_row AS m ON m.feature_id = f.feature_id
     WHERE f.gene_id = getvariable('gene_id')
+),
+wanted_rows AS MATERIALIZED (
+    SELECT k.block_id, r.dataset_id, r.feature_id, r.raw_identifier, r.sample_values
+    FROM gene_rows AS r
+    JOIN members AS k ON k.dataset_id = r.dataset_id
 )
 SELECT d.cohort_code, d.omics_type, h.name AS block_name, d.name AS dataset_name, f.label AS feature_label, r.raw_identifier,
        s.sample_label, s.sample_type, s.stat_role, u.value
-FROM gene_rows AS r
+FROM wanted_rows AS r
 CROSS JOIN LATERAL unnest(r.sample_values) WITH ORDINALITY AS u(value, sample_ord)
 JOIN dataset AS d ON d.dataset_id = r.dataset_id
 JOIN dataset AS h ON h.dataset_id = r.block_id

@@ -5,9 +5,8 @@ psycopg parameters on PostgreSQL), counted against the rows the seeded database 
 On DuckDB the `measurement` view is the contrast: it unnests every measurement_row array before the
 gene filter applies, and gene_values unnests exactly the gene's arrays of the wanted datasets.
 PostgreSQL's planner moves the view's gene filter below the unnest by itself, so there the view
-unnests only the gene's arrays too (of every dataset); and gene_values, as written, joins its
-wanted datasets after the unnest, so it also unnests the gene's rows of other datasets (the strict
-xfail below says how to fix that).
+unnests only the gene's arrays too (of every dataset). gene_values materialises the gene's rows of
+the wanted datasets first (WITH ... AS MATERIALIZED), so on both backends it unnests only those.
 
 The plans are parsed from EXPLAIN's JSON by benchmarks.long_form.explain (the benchmark prints the
 same summaries). DuckDB's row counts are exact. PostgreSQL's are per loop and rounded; the loops of
@@ -98,14 +97,9 @@ def test_gene_values_unnests_only_the_genes_rows_and_the_view_every_row(seeded):
         assert view.unnest_arrays == gene.rows, describe(view)
 
 
-def test_gene_values_unnests_only_the_wanted_datasets_rows(seeded, request):
+def test_gene_values_unnests_only_the_wanted_datasets_rows(seeded):
     engine = make_engine(seeded)
     with engine.connect() as conn:
-        if conn.dialect.name != "duckdb":
-            request.applymarker(pytest.mark.xfail(strict=True, reason=(
-                "PostgreSQL joins gene_values' wanted datasets after the unnest, so it also unnests the gene's "
-                "rows of other datasets; materialising the gene's rows of the wanted datasets first "
-                "(WITH ... AS MATERIALIZED) fixes it: then remove this mark")))
         n = counts(conn)
         filtered = plan_of(conn, "gene_values", gene_id=GENE)
         duckdb = conn.dialect.name == "duckdb"
