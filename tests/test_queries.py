@@ -291,10 +291,12 @@ def test_every_format_writes_its_header_even_with_zero_rows(seeded, omicskb, tmp
 
 def test_piped_output_is_tsv_and_the_suffix_picks_the_format(seeded, tmp_path):
     env = {**os.environ, "OMICSKB_DB": seeded}
-    piped = subprocess.run([shutil.which("omicskb") or "omicskb", "query", "go_descendants", "-p", "go_id=GO:0008150"], capture_output=True, text=True, env=env)
+    exe = Path(sys.executable).with_name("omicskb")  # the venv's, whatever PATH holds
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "omicskb.etl.cli"]
+    piped = subprocess.run([*command, "query", "go_descendants", "-p", "go_id=GO:0008150"], capture_output=True, text=True, env=env)
     assert piped.returncode == 0 and piped.stdout.splitlines()[0] == "\t".join(c.name for c in get("go_descendants").columns)
     out = tmp_path / "x.parquet"
-    done = subprocess.run(["omicskb", "query", "go_descendants", "-p", "go_id=GO:0008150", "-o", str(out)], capture_output=True, text=True, env=env)
+    done = subprocess.run([*command, "query", "go_descendants", "-p", "go_id=GO:0008150", "-o", str(out)], capture_output=True, text=True, env=env)
     assert done.returncode == 0 and pq.read_table(out).num_rows == len(piped.stdout.splitlines()) - 1
 
 
