@@ -30,7 +30,7 @@ from omicskb.etl.cohort_names import resolve_cohort
 from omicskb.etl.db import display_target, make_engine, require_schema, resolve_target
 from omicskb.etl.errors import LookupFailed
 from omicskb.etl.genecard import find_gene, gene_card
-from omicskb.etl.queries import QueryError, SavedQuery, catalogue, get, run_query
+from omicskb.etl.queries import SavedQuery, catalogue, get, run_query
 
 __all__ = ["Database", "connect"]
 
@@ -141,13 +141,10 @@ class Database:
 
 
 def resolve_params(conn: sa.Connection, query: SavedQuery, params: dict[str, Any]) -> dict[str, Any]:
-    """Names resolved as everywhere else: a cohort alias to its code, a gene symbol to its GeneID.
-    Checks types first, so a wrong type is a QueryError, not a failed lookup."""
-    declared = {p.name for p in query.params}
-    unknown = sorted(set(params) - declared)
-    if unknown:
-        raise QueryError(f"query {query.name} has no parameter {', '.join(unknown)} (it takes: {', '.join(sorted(declared)) or 'none'})")
-    checked = {name: query.param(name).coerce(value) for name, value in params.items()}
+    """Every parameter bound (query.bind: checked types and defaults), with names resolved as
+    everywhere else: a cohort alias to its code, a gene symbol to its GeneID. Types are checked
+    first, so a wrong type is a QueryError, not a failed lookup."""
+    checked = query.bind(params)
     resolved = dict(checked)
     cohort = checked.get("cohort")
     if isinstance(cohort, str) and cohort.strip():

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -56,6 +55,7 @@ from omicskb.etl.cohort_names import resolve_cohort
 from omicskb.etl.datasets import Dataset, list_datasets
 from omicskb.etl.db import display_target, is_duckdb
 from omicskb.etl.errors import LookupFailed, OmicsKBError
+from omicskb.etl.textio import sha256_file
 
 EXPORT_FORMAT = "omicskb-export"
 EXPORT_FORMAT_VERSION = 1
@@ -366,21 +366,13 @@ def _place(staging: Path, directory: Path, overwrite: bool) -> list[str]:
 # Writing
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _file_metadata(**items: Any) -> dict[bytes, bytes]:
     return {f"omicskb.{k}".encode(): str(v).encode() for k, v in items.items()}
 
 
 def _finish(root: Path, relative: str, table: str, rows: int) -> ExportedFile:
     path = root / relative
-    return ExportedFile(path=relative, table=table, rows=rows, bytes=path.stat().st_size, sha256=_sha256(path))
+    return ExportedFile(path=relative, table=table, rows=rows, bytes=path.stat().st_size, sha256=sha256_file(path))
 
 
 def _write_table(root: Path, relative: str, table_name: str, table: pa.Table, metadata: dict[bytes, bytes]) -> ExportedFile:

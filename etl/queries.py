@@ -316,7 +316,7 @@ def _parse_default(literal: str, ptype: SqlType) -> Any:
         if isinstance(node, exp.Boolean):
             return node.this
         if isinstance(node, exp.Literal):
-            return node.this if node.is_string else node.this  # text; numbers are checked by the type
+            return node.this  # text as it is; numbers are checked by the type
         if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
             return "-" + node.this.this
         raise ValueError(f"default {literal} is not a literal")

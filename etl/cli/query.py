@@ -26,11 +26,11 @@ def queries(name: str | None) -> None:
 def describe(q: SavedQuery) -> str:
     lines = [q.name, f"  {q.description}", f"  file: {q.path}", "", "parameters:" if q.params else "parameters: none"]
     width = max([len(p.signature) for p in q.params] + [len(f"{c.name} {c.type}") for c in q.columns])
-    lines += [f"  {p.signature:<{width}}  {p.description}" + ("" if not p.required else "  (required)") for p in q.params]
+    lines += [f"  {p.signature:<{width}}  {p.description}" + ("  (required)" if p.required else "") for p in q.params]
     lines += ["", "columns:"]
     lines += [f"  {f'{c.name} {c.type}':<{width}}  {c.description}" for c in q.columns]
-    example = " ".join(f"-p {p.name}=..." for p in q.params if p.required)
-    lines += ["", f"run:   omicskb query {q.name} {example}".rstrip(), f"SQL:   omicskb query {q.name} {example} --sql   (paste into duckdb -readonly)".replace("  --sql", " --sql")]
+    command = " ".join([f"omicskb query {q.name}", *(f"-p {p.name}=..." for p in q.params if p.required)])
+    lines += ["", f"run:   {command}", f"SQL:   {command} --sql   (paste into duckdb -readonly)"]
     return "\n".join(lines)
 
 
