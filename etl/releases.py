@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from omicskb.etl.db import is_duckdb, table_of
+from omicskb.etl.db import duckdb_driver, is_duckdb, table_of
 
 # A release may remove at most this share of the rows its slot holds in any one table (and at
 # most SHRINK_FREE_ROWS rows regardless of share) unless the load is told --allow-shrink.
@@ -223,7 +223,7 @@ def arrow_select(conn: sa.Connection, table: str, where: str, params: Mapping[st
         # Materialise under bound parameters, then read it through DuckDB's Arrow export.
         conn.exec_driver_sql("DROP TABLE IF EXISTS archive_selection")
         conn.execute(*bound(f"CREATE TEMPORARY TABLE archive_selection AS SELECT * FROM {table} WHERE {where}", params))
-        result = conn.connection.driver_connection.sql("SELECT * FROM archive_selection").to_arrow_table()
+        result = duckdb_driver(conn).sql("SELECT * FROM archive_selection").to_arrow_table()
         conn.exec_driver_sql("DROP TABLE archive_selection")
         return result
     columns = list(table_of(table).columns)

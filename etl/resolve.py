@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from omicskb.etl.db import is_duckdb
+from omicskb.etl.db import duckdb_driver, is_duckdb
 
 REASON_NOT_IN_GENE_TABLE = "GeneID not in gene table"
 REASON_UNKNOWN_SYMBOL = "symbol not found"
@@ -44,7 +44,7 @@ def _rows(conn: sa.Connection, sql: str, params: dict) -> list[tuple]:
         raw_sql = sql
         for name in params:
             raw_sql = raw_sql.replace(f":{name}", f"${name}")
-        return conn.connection.driver_connection.execute(raw_sql, params).fetchall()
+        return duckdb_driver(conn).execute(raw_sql, params).fetchall()
     return [tuple(r) for r in conn.execute(sa.text(sql), params)]
 
 
