@@ -80,13 +80,15 @@ class Database:
         """The saved queries by name, each with its description, parameters and columns."""
         return dict(catalogue())
 
-    def query(self, name: str, /, **params: Any) -> pa.Table:
+    def query(self, name: str, /, *, native: bool = True, **params: Any) -> pa.Table:
         """Run the saved query `name` with its parameters bound (defaults for the ones not given).
 
         A `cohort` parameter accepts a code or alias in any case ('' = all); a `gene_id` or
-        `gene_ids` parameter accepts symbols, aliases and Ensembl ids as well as GeneIDs."""
+        `gene_ids` parameter accepts symbols, aliases and Ensembl ids as well as GeneIDs.
+        dataset_values runs natively (etl.long_form: the same rows, dictionary-encoded text)
+        unless native=False."""
         with self._connection() as conn:
-            return run_query(conn, name, resolve_params(conn, get(name), params))
+            return run_query(conn, name, resolve_params(conn, get(name), params), native=native)
 
     # --- genes, values, datasets -----------------------------------------------------------
 

@@ -42,23 +42,31 @@ class Block:
 
 def fetch_dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
     """One dataset's (feature ids, features x samples float matrix in row_ord order, NaN = missing)."""
+    _, feature_ids, values = fetch_dataset_rows(conn, dataset_id, n_samples)
+    return feature_ids, values
+
+
+def fetch_dataset_rows(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One dataset's (row_ord, feature ids, features x samples float matrix), rows in row_ord order,
+    NaN = missing."""
     if is_duckdb(conn):
         # No ORDER BY: sorting rows that carry their arrays cost DuckDB half the fetch; numpy puts
         # the rows in row_ord order instead (a scan usually returns them in it already).
         raw = duckdb_driver(conn)
         table = raw.sql("SELECT row_ord, feature_id, sample_values FROM measurement_row WHERE dataset_id = $1", params=[dataset_id]).to_arrow_table()
-        row_ord = table.column("row_ord").to_numpy()
+        row_ord = table.column("row_ord").to_numpy().astype(np.int64, copy=False)
         feature_ids = table.column("feature_id").to_numpy()
         lists = table.column("sample_values").combine_chunks()
         flat = lists.flatten().to_numpy(zero_copy_only=False)  # NULL -> NaN
         values = flat.astype(np.float64, copy=False).reshape(len(feature_ids), n_samples)
         if len(row_ord) > 1 and not (np.diff(row_ord) > 0).all():
             order = np.argsort(row_ord, kind="stable")
-            feature_ids, values = feature_ids[order], values[order]
-        return feature_ids, values
+            row_ord, feature_ids, values = row_ord[order], feature_ids[order], values[order]
+        return row_ord, feature_ids, values
     # One binary COPY parsed by numpy (etl.db.pg_fetch_float_arrays); dataset_id is an int.
-    select = f"SELECT feature_id, sample_values FROM measurement_row WHERE dataset_id = {int(dataset_id)} ORDER BY row_ord"
-    return pg_fetch_float_arrays(conn, select, n_samples)
+    select = f"SELECT row_ord::bigint, feature_id, sample_values FROM measurement_row WHERE dataset_id = {int(dataset_id)} ORDER BY row_ord"
+    keys, values = pg_fetch_float_arrays(conn, select, n_samples, n_keys=2)
+    return keys[:, 0], keys[:, 1], values
 
 
 class BlockError(OmicsKBError):

@@ -429,14 +429,17 @@ def pg_copy_in(conn: sa.Connection, table: str, columns: Sequence[str], chunks: 
                 copy.write(chunk)
 
 
-def pg_fetch_float_arrays(conn: sa.Connection, select: str, n_values: int) -> tuple[Any, Any]:
-    """(ids, values) from `select`, a query of (bigint id, float8[] of exactly `n_values` elements)
-    with no parameters: one binary COPY TO, parsed by numpy into an int64 vector and a float64
-    (rows x n_values) matrix with NaN for NULL. Raises ValueError if any array has another shape."""
+def pg_fetch_float_arrays(conn: sa.Connection, select: str, n_values: int, n_keys: int = 1) -> tuple[Any, Any]:
+    """(keys, values) from `select`, a query of `n_keys` bigint columns then a float8[] of exactly
+    `n_values` elements, with no parameters: one binary COPY TO, parsed by numpy into int64 keys (a
+    vector when n_keys is 1, else rows x n_keys) and a float64 (rows x n_values) matrix with NaN for
+    NULL. Raises ValueError if any array has another shape."""
     import numpy as np
 
+    keys = ", ".join(f"q.k{i}" for i in range(n_keys))
+    aliases = ", ".join(f"k{i}" for i in range(n_keys))
     # NULL elements have no value bytes; replaced by NaN on the server every row has one size.
-    sql = f"COPY (SELECT q.id, array_replace(q.arr, NULL, 'NaN'::float8) FROM ({select}) AS q(id, arr)) TO STDOUT (FORMAT BINARY)"
+    sql = f"COPY (SELECT {keys}, array_replace(q.arr, NULL, 'NaN'::float8) FROM ({select}) AS q({aliases}, arr)) TO STDOUT (FORMAT BINARY)"
     raw = conn.connection.driver_connection
     parts = []
     with raw.cursor() as cursor:
@@ -451,7 +454,10 @@ def pg_fetch_float_arrays(conn: sa.Connection, select: str, n_values: int) -> tu
     if bytes(buffer[-2:]) != PG_COPY_TRAILER:
         raise ValueError("binary COPY does not end with its trailer")
     array_header = 20 if n_values else 12
-    fields = [("n_fields", ">i2"), ("idlen", ">i4"), ("id", ">i8"), ("alen", ">i4"), ("ahead", ">i4", (array_header // 4,))]
+    fields: list[tuple] = [("n_fields", ">i2")]
+    for i in range(n_keys):
+        fields += [(f"keylen{i}", ">i4"), (f"key{i}", ">i8")]
+    fields += [("alen", ">i4"), ("ahead", ">i4", (array_header // 4,))]
     if n_values:
         fields.append(("elems", [("len", ">i4"), ("x", ">f8")], (n_values,)))
     record = np.dtype(fields)
@@ -460,13 +466,16 @@ def pg_fetch_float_arrays(conn: sa.Connection, select: str, n_values: int) -> tu
     rows = np.frombuffer(body, dtype=record)
     header = rows["ahead"]
     if len(rows) and not (
-        (rows["n_fields"] == 2).all() and (rows["idlen"] == 8).all()
+        (rows["n_fields"] == n_keys + 1).all() and all((rows[f"keylen{i}"] == 8).all() for i in range(n_keys))
         and (rows["alen"] == array_header + 12 * n_values).all()
         and (header[:, 0] == (1 if n_values else 0)).all() and (header[:, 2] == PG_FLOAT8_OID).all()
         and (n_values == 0 or ((header[:, 3] == n_values).all() and (header[:, 4] == 1).all() and (rows["elems"]["len"] == 8).all()))
     ):
         raise ValueError(f"value arrays are not all {n_values} long")
-    ids = rows["id"].astype(np.int64)
+    if n_keys == 1:
+        ids = rows["key0"].astype(np.int64)
+    else:
+        ids = np.stack([rows[f"key{i}"].astype(np.int64) for i in range(n_keys)], axis=1).reshape(len(rows), n_keys)
     values = rows["elems"]["x"].astype(np.float64) if n_values else np.empty((len(rows), 0))
     return ids, values
 

@@ -6,6 +6,7 @@ import click
 
 from omicskb.etl.api import resolve_params
 from omicskb.etl.db import require_schema
+from omicskb.etl.long_form import NATIVE
 from omicskb.etl.output import FORMATS, OutputError, choose_format, write
 from omicskb.etl.queries import QueryError, SavedQuery, catalogue, duckdb_script, get, psql_script, run_query
 
@@ -31,6 +32,9 @@ def describe(q: SavedQuery) -> str:
     lines += [f"  {f'{c.name} {c.type}':<{width}}  {c.description}" for c in q.columns]
     command = " ".join([f"omicskb query {q.name}", *(f"-p {p.name}=..." for p in q.params if p.required)])
     lines += ["", f"run:   {command}", f"SQL:   {command} --sql   (paste into duckdb -readonly)"]
+    if q.name in NATIVE:
+        lines += ["", "omicskb runs this query natively (etl/long_form.py): the same rows in the same order as the",
+                  "SQL file, at the speed of the block path, with dictionary-encoded text. --no-native runs the file."]
     return "\n".join(lines)
 
 
@@ -57,8 +61,9 @@ def parse_params(query: SavedQuery, items: tuple[str, ...]) -> dict:
 @click.option("--sql", "show_sql", is_flag=True, help="Print the script to paste (parameter lines, then the query) instead of running it.")
 @click.option("--dialect", type=click.Choice(["duckdb", "postgresql"]), default="duckdb", show_default=True,
               help="With --sql: SET VARIABLE lines for the DuckDB CLI, or \\set lines and the transpiled query for psql.")
+@click.option("--no-native", "no_native", is_flag=True, help="Run the SQL file even where omicskb has a native twin of the query (dataset_values).")
 @click.pass_obj
-def query(settings, name: str, params: tuple[str, ...], fmt: str | None, output: str | None, show_sql: bool, dialect: str) -> None:
+def query(settings, name: str, params: tuple[str, ...], fmt: str | None, output: str | None, show_sql: bool, dialect: str, no_native: bool) -> None:
     """Run the saved query NAME (see 'omicskb queries NAME') with its parameters bound, and print its rows."""
     saved = get(name)
     values = parse_params(saved, params)
@@ -74,7 +79,7 @@ def query(settings, name: str, params: tuple[str, ...], fmt: str | None, output:
     fmt = choose_format(fmt, output)
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
-        table = run_query(conn, name, resolve_params(conn, saved, values))
+        table = run_query(conn, name, resolve_params(conn, saved, values), native=not no_native)
     try:
         write(table, fmt, path=output)
     except OutputError as exc:
