@@ -12,10 +12,13 @@ the difference:
      with 10 genes, and measurements_of(gene := ...), against the naive ways: the `measurement`
      view filtered on gene_id (into Arrow, and into pandas through pandas.read_sql), and reading
      every block with db.block() and melting the gene's rows with pandas.
-  b. One whole block long form (the cohort with the most phospho samples): db.query("dataset_values")
-     in values/s, against the matrix path db.block() ("Arrow speed"), the block turned into a long
-     Arrow table with numpy, and the naive pandas ways: read_sql of the long view, block + melt.
-  c. With --ucec DB: gene_values of TP53 (7157) on a real UCEC database, in-process, and the view.
+  b. One whole block long form (the cohort with the most phospho samples): db.query("dataset_values"),
+     which omicskb runs natively (etl/long_form.py), in values/s, against the matrix path db.block()
+     ("Arrow speed"), the block turned into a long Arrow table with numpy, the SQL file itself
+     (native=False: what plain DuckDB and psql run), and the naive pandas ways: read_sql of the long
+     view, block + melt.
+  c. With --ucec DB: gene_values of TP53 (7157) on a real UCEC database, in-process, and the view;
+     then b on its phospho block.
   d. EXPLAIN ANALYZE of the filtered query and of the view for the one-gene case: how many
      measurement_row rows each scan emits and how many arrays go into the unnest.
   e. With --pg URL (or $OMICSKB_BENCH_PG_URL): a-b and d on PostgreSQL. The benchmark EMPTIES that
@@ -350,14 +353,15 @@ def naive_block_melt(block) -> int:
     return len(frame.melt(id_vars="feature_label", var_name="sample_label").dropna(subset=["value"]))
 
 
-def one_block(label: str, db: omicskb.Database, args, out: dict, omics: str) -> None:
-    with db.engine.connect() as conn:
-        sizes = conn.execute(sa.text("SELECT cohort_code, sum(n_samples) AS n FROM dataset WHERE omics_type = :o GROUP BY cohort_code"), {"o": omics}).all()
-    if not sizes:
-        print(f"[{label}] b. skipped: no {omics} dataset")
-        return
-    cohort = sorted(sizes, key=lambda r: (-int(r.n), r.cohort_code))[0].cohort_code
-    fig = out.setdefault("one_block", {"cohort": cohort, "omics": omics})
+def one_block(label: str, db: omicskb.Database, args, out: dict, omics: str, cohort: str | None = None, key: str = "one_block") -> None:
+    if cohort is None:
+        with db.engine.connect() as conn:
+            sizes = conn.execute(sa.text("SELECT cohort_code, sum(n_samples) AS n FROM dataset WHERE omics_type = :o GROUP BY cohort_code"), {"o": omics}).all()
+        if not sizes:
+            print(f"[{label}] b. skipped: no {omics} dataset")
+            return
+        cohort = sorted(sizes, key=lambda r: (-int(r.n), r.cohort_code))[0].cohort_code
+    fig = out.setdefault(key, {"cohort": cohort, "omics": omics})
     block = db.block(cohort, omics)
     present = int(np.count_nonzero(~np.isnan(block.values)))
     cells = int(block.values.size)
@@ -365,11 +369,14 @@ def one_block(label: str, db: omicskb.Database, args, out: dict, omics: str) -> 
     del block
     print(f"[{label}] b. one whole block long form: {cohort} {omics}, {fig['features']:,} x {fig['samples']} = {cells:,} cells, {present:,} present values")
     forms = Forms(label, fig)
-    forms.run("dataset_values", 'db.query("dataset_values", cohort, omics)  (9 columns)', lambda: db.query("dataset_values", cohort=cohort, omics=omics).num_rows, args.block_repeats)
+    forms.run("dataset_values", 'db.query("dataset_values", cohort, omics): native, 9 columns', lambda: db.query("dataset_values", cohort=cohort, omics=omics).num_rows,
+              args.block_repeats, values=present)
     forms.run("block", "db.block(cohort, omics): the float matrix (Arrow path)", lambda: (db.block(cohort, omics), present)[1], args.block_repeats,
               values=present, compare="dataset_values", note=f"a {fig['features']:,} x {fig['samples']} matrix")
     forms.run("block_to_long_arrow", "db.block() + numpy to a long Arrow table (3 id columns)", lambda: block_to_long_arrow(db.block(cohort, omics)).num_rows,
               args.block_repeats, values=present, compare="dataset_values")
+    forms.run("dataset_values_sql", "the SQL file itself (native=False; plain DuckDB/psql run this)",
+              lambda: db.query("dataset_values", cohort=cohort, omics=omics, native=False).num_rows, args.sql_block_repeats, values=present, compare="dataset_values")
     if args.naive_repeats <= 0:
         return
     forms.run("block_melt", "naive pandas: db.block() + DataFrame.melt + dropna", lambda: naive_block_melt(db.block(cohort, omics)), args.naive_repeats,
@@ -417,6 +424,8 @@ def ucec(args, out: dict) -> None:
                 forms.run("pandas_read_sql_view", "naive pandas: read_sql(view WHERE gene_id = '7157')",
                           lambda: pandas_read_sql(conn, "SELECT * FROM measurement WHERE gene_id = :g", {"g": "7157"}), args.naive_repeats, compare="gene_values")
         plans(label, db, fig, "7157")
+        if not args.skip_block:
+            one_block(label, db, args, fig, args.dataset_omics, cohort="UCEC", key="whole_block")
 
 
 def measure(label: str, target: str, args) -> dict:
@@ -472,6 +481,15 @@ def pg_database(args, genes_from: str | None, manifest: dict) -> str | None:
     return holds(args.pg)
 
 
+def block_line(label: str, b: dict) -> str:
+    line = f"  {label}: {b['cohort']} {b['omics']} block ({b['present_values']:,} values) long form: dataset_values {b['dataset_values']['values_per_s'] / 1e6:.2f} M values/s"
+    for key, name in (("block", "db.block matrix"), ("block_to_long_arrow", "db.block + numpy long Arrow"), ("dataset_values_sql", "the SQL file"),
+                      ("block_melt", "db.block + pandas melt"), ("pandas_read_sql_view", "pandas read_sql of the view")):
+        if key in b:
+            line += f"; {name} {b[key]['values_per_s'] / 1e6:.2f} M values/s (dataset_values at {b['dataset_values']['values_per_s'] / b[key]['values_per_s']:.2f}x its speed)"
+    return line
+
+
 def summary(results: dict) -> None:
     print(f"\nsummary (medians; saved queries from {QUERIES_DIR})")
 
@@ -493,12 +511,7 @@ def summary(results: dict) -> None:
         print(f"  {label}: {len(r['gene']['gene_set'])} genes: gene_set_values {ms(g['gene_set_values']['median_s'])} ({g['gene_set_values']['rows']:,} values)"
               + part(g, "view_gene_set", "view", "gene_set_values"))
         if b:
-            line = f"  {label}: {b['cohort']} {b['omics']} block ({b['present_values']:,} values) long form: dataset_values {b['dataset_values']['values_per_s'] / 1e6:.2f} M values/s"
-            for key, name in (("block", "db.block matrix"), ("block_to_long_arrow", "db.block + numpy long Arrow"), ("block_melt", "db.block + pandas melt"),
-                              ("pandas_read_sql_view", "pandas read_sql of the view")):
-                if key in b:
-                    line += f"; {name} {b[key]['values_per_s'] / 1e6:.2f} M values/s (dataset_values at {b['dataset_values']['values_per_s'] / b[key]['values_per_s']:.2f}x its speed)"
-            print(line)
+            print(block_line(label, b))
         p = r["plans"]
         print(f"  {label}: plans: gene_values unnests {p['gene_values']['unnest_arrays']:,} arrays (the gene has {p['gene_rows_all_datasets']:,} rows), "
               f"its measurement_row scan emits {p['gene_values']['scan_rows_out']:,}; the view unnests {p['view']['unnest_arrays']:,} arrays, "
@@ -508,6 +521,8 @@ def summary(results: dict) -> None:
         print(f"  ucec: gene_values 7157 {ms(u['gene_values']['median_s'])} in-process ({u['gene_values']['rows']:,} values; acceptance < 100 ms "
               f"{'met' if u['gene_values']['median_s'] < 0.1 else 'NOT met'})" + part(u, "view", "view", "gene_values")
               + part(u, "view_same_datasets", "view on the same datasets", "gene_values"))
+        if u.get("whole_block"):
+            print(block_line("ucec", u["whole_block"]))
 
 
 def main() -> None:
@@ -526,10 +541,11 @@ def main() -> None:
     parser.add_argument("--cohorts", default=",".join(COHORTS), help="load only these cohorts [default: all ten]")
     parser.add_argument("--repeats", type=int, default=15, help="runs of each fast form (medians) [15]")
     parser.add_argument("--block-repeats", type=int, default=5, help="runs of each whole-block form [5]")
+    parser.add_argument("--sql-block-repeats", type=int, default=3, help="runs of the dataset_values SQL file on a whole block [3]")
     parser.add_argument("--naive-repeats", type=int, default=3, help="runs of each slow naive form; 0 skips them [3]")
     parser.add_argument("--ucec-repeats", type=int, default=30, help="runs of gene_values on the UCEC database [30]")
     parser.add_argument("--dataset-omics", default="phospho", help="the omics type of the whole block in step b [phospho]")
-    parser.add_argument("--pg-dataset-omics", help="the same on PostgreSQL, whose dataset_values fetches rows through psycopg "
+    parser.add_argument("--pg-dataset-omics", help="the same on PostgreSQL, whose dataset_values SQL file fetches rows through psycopg "
                                                     "(a 9 M-value phospho block needs several GB there) [default: --dataset-omics]")
     parser.add_argument("--skip-block", action="store_true", help="skip step b")
     parser.add_argument("--skip-naive-read-sql", action="store_true", help="skip the slowest naive form of step b (pandas read_sql of a whole block through the view)")
