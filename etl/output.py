@@ -143,3 +143,10 @@ def render_table(table: pa.Table, max_width: int = 60) -> str:
     out += [line(r) for r in cells]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
+
+
+def write_rows(rows: list[dict[str, Any]], schema: pa.Schema, fmt: str, *, path: str | Path | None = None) -> None:
+    """`write` for rows a command built itself (dicts with the schema's keys): the same formats,
+    and the header even with zero rows."""
+    table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+    write(table, fmt, path=path)

@@ -6,20 +6,20 @@ The rules are in `omicskb.etl.datasets`; this module only parses options and pri
 
 from __future__ import annotations
 
-import json
-
 import click
+import pyarrow as pa
 
 from omicskb.etl import datasets as lib
 from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
+from omicskb.etl.output import FORMATS, OutputError, choose_format, write_rows
 
 
 class DatasetsGroup(click.Group):
     """`datasets` and `datasets COHORT` list; a known subcommand name runs that subcommand."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and not args[0].startswith("-")):
+        if not args or (args[0] not in self.commands and args[0] != "--help"):
             args = ["list", *args]
         return super().parse_args(ctx, args)
 
@@ -27,7 +27,15 @@ class DatasetsGroup(click.Group):
 @click.group(cls=DatasetsGroup)
 def datasets() -> None:
     """Datasets per cohort and omics: which is the default that summaries and statistics use, and
-    which tumor and normal datasets pair into one block. `datasets [COHORT]` lists them."""
+    which tumor and normal datasets pair into one block. `datasets [COHORT] [--omics O] [--format F]`
+    lists them (see `datasets list --help`)."""
+
+
+DATASET_COLUMNS = pa.schema([
+    ("cohort", pa.string()), ("omics", pa.string()), ("name", pa.string()), ("dataset_id", pa.int64()), ("default", pa.bool_()),
+    ("pair_role", pa.string()), ("paired_with", pa.string()), ("pair_declared_by", pa.string()), ("unit", pa.string()),
+    ("sample_scope", pa.string()), ("features", pa.int64()), ("samples", pa.int64()),
+])
 
 
 def _as_dict(d: lib.Dataset) -> dict:
@@ -41,16 +49,22 @@ def _as_dict(d: lib.Dataset) -> dict:
 @datasets.command(name="list")
 @click.argument("cohort", required=False, default="")
 @click.option("--omics", "-o", default="", help="Only this omics type.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", *FORMATS]), default=None,
+              help="text [default], or a table format as for 'omicskb query' (with -o: the file's suffix).")
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE (its suffix picks the format).")
 @click.pass_obj
-def list_command(settings, cohort: str, omics: str, fmt: str) -> None:
+def list_command(settings, cohort: str, omics: str, fmt: str | None, output: str | None) -> None:
     """List the datasets (of COHORT, a code or alias): '*' marks each cohort and omics' default, and
     a pair's normal dataset is shown under its tumor dataset."""
+    fmt = list_format(fmt, output)
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
         found = lib.list_datasets(conn, cohort or None, omics or None)
-    if fmt == "json":
-        click.echo(json.dumps([_as_dict(d) for d in found], indent=2))
+    if fmt != "text":
+        try:
+            write_rows([_as_dict(d) for d in found], DATASET_COLUMNS, fmt, path=output)
+        except OutputError as exc:
+            raise click.UsageError(str(exc)) from None
         return
     if not found:
         click.echo("no datasets" + (f" for {cohort}" if cohort else "") + (f" of omics {omics}" if omics else ""))
@@ -67,6 +81,15 @@ def list_command(settings, cohort: str, omics: str, fmt: str) -> None:
             click.echo(f"{'':<7} {'':<11} {'+'} {shape} {d.paired_name}  (normal half of the pair, declared by {d.declared_by})")
         elif d.pair_role == "normal":
             click.echo(f"{'':<7} {'':<11}   {'':>9}   {'':<7} (normal half of a pair with {d.paired_name}, declared by {d.declared_by})")
+
+
+def list_format(fmt: str | None, output: str | None) -> str:
+    """text unless asked otherwise; with -o, the file's suffix picks the format (as for 'omicskb query')."""
+    if fmt == "text" and output:
+        raise click.UsageError("--format text goes to the terminal; to a file use tsv, csv, json, jsonl or parquet")
+    if fmt is None:
+        return choose_format(None, output) if output else "text"
+    return fmt
 
 
 def _write(settings, action) -> None:

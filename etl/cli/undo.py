@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import click
+import pyarrow as pa
 import sqlalchemy as sa
 
 from omicskb.etl.cli.access import writes_database
+from omicskb.etl.cli.admin import LIST_FORMAT, LIST_OUTPUT, write_listing
+from omicskb.etl.cli.datasets import list_format
 from omicskb.etl.db import require_schema
 from omicskb.etl.undo import UndoReport, remove_cohort, remove_dataset, rollback
 
@@ -70,11 +73,20 @@ def remove_cohort_command(settings, cohort: str, dry_run: bool) -> None:
     _show(remove_cohort(settings.engine, cohort, dry_run))
 
 
+RELEASE_COLUMNS = pa.schema([
+    ("release_id", pa.int64()), ("state", pa.string()), ("slot_key", pa.string()), ("file_name", pa.string()), ("version", pa.string()),
+    ("release_date", pa.date32()), ("loaded_at", pa.timestamp("us")), ("replaced_release_ids", pa.string()), ("archived_rows", pa.int64()),
+])
+
+
 @click.command(name="releases")
 @click.option("--all", "show_all", is_flag=True, help="Also superseded and removed releases.")
+@LIST_FORMAT
+@LIST_OUTPUT
 @click.pass_obj
-def releases_command(settings, show_all: bool) -> None:
+def releases_command(settings, show_all: bool, fmt: str | None, output: str | None) -> None:
     """What each slot holds: its current release, file, date, and whether a rollback can restore the one before."""
+    fmt = list_format(fmt, output)
     require_schema(settings.engine)
     with settings.engine.connect() as conn:
         rows = conn.execute(sa.text(
@@ -83,6 +95,12 @@ def releases_command(settings, show_all: bool) -> None:
             "(SELECT coalesce(sum(a.n_rows), 0) FROM release_archive AS a WHERE a.release_id = r.release_id) AS archived "
             "FROM source_release AS r WHERE (:all OR r.state = 'current') ORDER BY r.slot_key, r.release_id"
         ), {"all": show_all}).all()
+    if fmt != "text":
+        listed = [{"release_id": r.release_id, "state": r.state, "slot_key": r.slot_key, "file_name": r.file_name, "version": r.version,
+                   "release_date": r.release_date, "loaded_at": r.loaded_at, "replaced_release_ids": r.replaced, "archived_rows": int(r.archived or 0)}
+                  for r in rows]
+        write_listing(listed, RELEASE_COLUMNS, fmt, output)
+        return
     if not rows:
         click.echo("no releases loaded")
         return
