@@ -384,7 +384,7 @@ def postgres_sql(name: str, placeholder: str = "%({})s") -> str:
         (tree,) = sqlglot.parse(query.body, read="duckdb")
     except (sqlglot.errors.ParseError, ValueError) as exc:
         raise QueryError(f"{query.path}: sqlglot cannot parse it as DuckDB SQL: {str(exc).splitlines()[0]}") from None
-    sql = tree.transform(to_marker).sql(dialect="postgres", pretty=True)
+    sql = _order_text_bytewise(tree.transform(to_marker), query).sql(dialect="postgres", pretty=True)
     if placeholder.startswith("%"):
         sql = sql.replace("%", "%%")
     for param in query.params:
@@ -395,6 +395,53 @@ def postgres_sql(name: str, placeholder: str = "%({})s") -> str:
     if marker.format("") in sql:
         raise QueryError(f"{query.path}: a parameter was left unbound after transpiling")
     return sql
+
+
+def _order_text_bytewise(tree: Any, query: SavedQuery) -> Any:
+    """The outermost ORDER BY, sorting TEXT columns COLLATE "C" as DuckDB sorts them (by bytes).
+
+    PostgreSQL sorts text by the database's collation: under en_US 'a_b' comes after 'aB', and a
+    locale-aware sort of ten thousand rows costs tens of milliseconds. An ORDER BY that names only
+    output columns moves to a wrapper, `SELECT * FROM (query) AS ordered_rows ORDER BY ...`, where
+    the TEXT ones get COLLATE "C" (LIMIT and OFFSET move with it). Any other ORDER BY stays as it is."""
+    from sqlglot import exp
+
+    order = tree.args.get("order") if isinstance(tree, exp.Select) else None
+    if order is None:
+        return tree
+    names = [e.alias_or_name for e in tree.expressions]
+    if "*" in names or len(set(names)) != len(names):
+        return tree
+    by_expression = {e.unalias().sql(): e.alias_or_name for e in tree.expressions}
+    text = {c.name for c in query.columns if c.type.base == "TEXT" and not c.type.is_list}
+    keys = []
+    for ordered in order.expressions:
+        key = ordered.this
+        if isinstance(key, exp.Column) and not key.table and key.name in names:
+            keys.append((ordered, key.name))
+        elif key.sql() in by_expression:
+            keys.append((ordered, by_expression[key.sql()]))
+        else:
+            return tree  # ordered by something it does not select
+    if not any(name in text for _, name in keys):
+        return tree
+    inner = tree.copy()
+    for arg in ("order", "limit", "offset"):
+        inner.set(arg, None)
+    outer = exp.select("*").from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("ordered_rows"))))
+    wrapped = []
+    for ordered, name in keys:
+        column: exp.Expression = exp.column(name, table="ordered_rows", quoted=True)
+        if name in text:
+            column = exp.Collate(this=column, expression=exp.Identifier(this="C", quoted=True))
+        new = ordered.copy()
+        new.set("this", column)
+        wrapped.append(new)
+    outer.set("order", exp.Order(expressions=wrapped))
+    for arg in ("limit", "offset"):
+        if tree.args.get(arg) is not None:
+            outer.set(arg, tree.args[arg].copy())
+    return outer
 
 
 def duckdb_literal(value: Any, ptype: SqlType) -> str:

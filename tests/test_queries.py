@@ -4,6 +4,7 @@ psql, typed parameters, every output format, and audits that find nothing on sou
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
 
@@ -339,3 +341,58 @@ def test_values_writes_the_saved_query_rows_in_every_format(seeded, omicskb, tmp
     assert via_values.exit_code == 0 and via_values.output == via_query.output and len(via_values.output.splitlines()) > 3
     result = omicskb(seeded, "values", "IL7", "--all-values", "-o", str(tmp_path / "v.parquet"))
     assert result.exit_code == 0 and pq.read_table(tmp_path / "v.parquet").schema == get("gene_values").arrow_schema
+
+
+def same_row(a: dict, b: dict) -> bool:
+    """Equal rows; floats to 1e-12 relative (a quartile can differ in its last bit between backends)."""
+    return a.keys() == b.keys() and all(
+        (isinstance(x, float) and isinstance(y, float) and math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15)) or x == y for x, y in zip(a.values(), b.values())
+    )
+
+
+@pytest.mark.postgres
+def test_postgresql_orders_text_as_duckdb_does_whatever_the_database_collation(pg_target, omicskb, tmp_path):
+    """Under an en-US collation PostgreSQL would put 'C1orf43' before 'C1QA' and 'a_b' before 'aB';
+    DuckDB sorts by bytes. The transpiled queries sort their TEXT keys COLLATE "C", so every query
+    returns its rows in the same order on both, here in a database created with ICU en-US."""
+    url = sa.engine.make_url(pg_target)
+    icu_name = f"{url.database}_icu"
+    admin = make_engine(pg_target)
+    with admin.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{icu_name}"')
+        try:
+            conn.exec_driver_sql(f"CREATE DATABASE \"{icu_name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+        except sa.exc.DBAPIError as exc:
+            pytest.skip(f"this server cannot create an ICU database: {str(exc).splitlines()[0]}")
+        assert conn.exec_driver_sql("SELECT 'C1orf43' < 'C1QA' COLLATE \"en-US-x-icu\"").scalar()  # the trap is real
+    icu = url.set(database=icu_name).render_as_string(hide_password=False)
+    duck = str(tmp_path / "order.duckdb")
+    try:
+        for target in (icu, duck):
+            assert omicskb(target, "init").exit_code == 0
+            result = omicskb(target, "load", "seeds", str(REPO / "seeds"))
+            assert result.exit_code == 0, result.output
+        # sample labels whose byte order and en-US order differ, in a cohort of their own
+        matrix = tmp_path / "order.tsv"
+        matrix.write_text("idx\ta_b\taB\tC1orf43\tC1QA\nIL7\t1.5\t2.5\t3.5\t4.5\nTP53\t0.5\t0.25\t0.125\t1.0\n")
+        for target in (icu, duck):
+            result = omicskb(target, "load", "matrix", matrix, "--cohort", "BRCA", "--omics", "protein", "--name", "ordering", "--sample-type", "tumor")
+            assert result.exit_code == 0, result.output
+        params = dict(SAMPLE_VALUES, cohort="", dataset="")
+        engines = [make_engine(t) for t in (duck, icu)]
+        with engines[0].connect() as a, engines[1].connect() as b:
+            for name in catalogue():
+                values = {p.name: params[p.name] for p in get(name).params}
+                left, right = run_query(a, name, values).to_pylist(), run_query(b, name, values).to_pylist()
+                if name in ("cohort_datasets", "cohort_load_batches", "audit_runs_not_finished"):
+                    continue  # load times and directories differ between the two loads
+                assert len(left) == len(right) and all(same_row(x, y) for x, y in zip(left, right)), name
+            brca = [r["sample_label"] for r in run_query(b, "gene_values", {"gene_id": "3574", "cohort": "brca", "dataset": ""}).to_pylist()]
+            assert brca == ["C1QA", "C1orf43", "aB", "a_b"]  # by bytes, as DuckDB sorts
+        for engine in engines:
+            engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(f'DROP DATABASE IF EXISTS "{icu_name}" WITH (FORCE)')
+        admin.dispose()
