@@ -1,0 +1,236 @@
+"""Two-sample Wilcoxon rank-sum tests of every row of two matrices at once, as R's
+`wilcox.test(x, y)` does them with its defaults (METHODS.md section 1):
+
+- ranks with ties averaged; U = the rank sum of x minus n_x (n_x + 1) / 2 (R's W);
+- the exact null distribution when both groups have fewer than 50 values and there are no ties;
+- otherwise the normal approximation with the tie correction of the variance and a continuity
+  correction of 0.5 towards the mean;
+- p two-sided, kept as log10 p: the normal tail is evaluated in log space (scipy.special.log_ndtr),
+  so p far below 1e-300 stays finite and exact to double precision;
+- the Hodges-Lehmann shift x - y as the exact median of all pairwise differences; its sign gives the
+  direction of the signed p (a shift of exactly 0 counts as positive);
+- z: the standard normal deviate of the two-sided p, signed by that direction. Meta P (Stouffer)
+  sums it, so no p is ever turned back into a z (an exact p is small enough for ndtri: >= 1e-29).
+
+Rows are ranked once, in one sort per row for the whole matrix (numpy sorts each row of a 2-D array
+in C); ties cost nothing where there are none. Work is done in chunks of rows to bound memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+
+import numpy as np
+from scipy import special
+
+MIN_X = 20  # tumors
+MIN_Y = 10  # normals
+EXACT_BELOW = 50  # R: exact when both groups are smaller than this and nothing is tied
+LN10 = math.log(10.0)
+CHUNK_CELLS = 4_000_000  # rows x columns per ranking chunk (about 32 MB per float array)
+HL_CHUNK_PAIRS = 8_000_000  # pairwise differences held at once by the Hodges-Lehmann median
+
+REASON_FEW_X = "fewer than {} tumor values"
+REASON_FEW_Y = "fewer than {} normal values"
+REASON_ALL_EQUAL = "all values equal"
+
+
+@dataclasses.dataclass
+class RankSum:
+    """One test per row; NaN where a row was not tested (`reason` says why)."""
+
+    n_x: np.ndarray  # int64 non-missing values of x (tumors)
+    n_y: np.ndarray  # int64 non-missing values of y (normals)
+    median_x: np.ndarray
+    median_y: np.ndarray
+    u: np.ndarray  # Mann-Whitney U of x (R's W)
+    z: np.ndarray  # signed by `direction`: 2 * Phi(-|z|) is the two-sided p
+    log10_p: np.ndarray  # two-sided, <= 0, finite wherever tested
+    exact: np.ndarray  # bool: the exact distribution gave p
+    hl_shift: np.ndarray  # Hodges-Lehmann x - y
+    reason: np.ndarray  # object: None when tested, else why not
+
+    @property
+    def tested(self) -> np.ndarray:
+        return ~np.isnan(self.log10_p)
+
+    @property
+    def direction(self) -> np.ndarray:
+        """+1 where the shift is >= 0, -1 below; NaN where untested."""
+        return np.where(np.isnan(self.hl_shift) | ~self.tested, np.nan, np.where(self.hl_shift >= 0, 1.0, -1.0))
+
+    @property
+    def p(self) -> np.ndarray:
+        """10 ** log10_p: underflows to 0 below about 1e-308 (log10_p keeps it)."""
+        with np.errstate(under="ignore"):
+            return np.power(10.0, self.log10_p)
+
+    @property
+    def signed_p(self) -> np.ndarray:
+        return self.direction * self.p
+
+    @property
+    def signed_log10_p(self) -> np.ndarray:
+        """direction x -log10 p: the sorting key of METHODS.md."""
+        return self.direction * -self.log10_p
+
+
+def rank_sum(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = MIN_Y) -> RankSum:
+    """Test x against y row by row: x is (rows x samples of one group), y (rows x the other's),
+    NaN = missing. Rows with fewer than min_x / min_y values, or with every value equal, get a
+    reason and no test."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.ndim != 2 or y.ndim != 2 or x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must be matrices with the same rows, not {x.shape} and {y.shape}")
+    rows = x.shape[0]
+    n_x = np.count_nonzero(~np.isnan(x), axis=1).astype(np.int64)
+    n_y = np.count_nonzero(~np.isnan(y), axis=1).astype(np.int64)
+    u = np.full(rows, np.nan)
+    tie_term = np.zeros(rows)
+    width = x.shape[1] + y.shape[1]
+    step = max(1, CHUNK_CELLS // max(width, 1))
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        u[start:stop], tie_term[start:stop] = _u_and_ties(x[start:stop], y[start:stop])
+
+    n = (n_x + n_y).astype(np.float64)
+    reason = np.full(rows, None, dtype=object)
+    few_y = n_y < min_y
+    few_x = n_x < min_x
+    reason[few_y] = REASON_FEW_Y.format(min_y)
+    reason[few_x] = REASON_FEW_X.format(min_x)  # the first shortfall named wins
+    all_equal = ~(few_x | few_y) & (tie_term >= n**3 - n)  # one tie group holds every value
+    reason[all_equal] = REASON_ALL_EQUAL
+    tested = ~(few_x | few_y | all_equal)
+
+    mn = n_x.astype(np.float64) * n_y
+    exact = tested & (n_x < EXACT_BELOW) & (n_y < EXACT_BELOW) & (tie_term == 0)
+    normal = tested & ~exact
+    log10_p = np.full(rows, np.nan)
+    z_abs = np.full(rows, np.nan)
+
+    # Normal approximation: R's z with the continuity correction towards the mean.
+    d = u[normal] - mn[normal] / 2
+    nn = n[normal]
+    sigma = np.sqrt(mn[normal] / 12 * ((nn + 1) - tie_term[normal] / (nn * (nn - 1))))
+    z = np.abs(d - 0.5 * np.sign(d)) / sigma
+    z_abs[normal] = z
+    log10_p[normal] = np.minimum(0.0, (math.log(2.0) + special.log_ndtr(-z)) / LN10)
+
+    if exact.any():
+        p_exact = _exact_p(u[exact], n_x[exact], n_y[exact])
+        log10_p[exact] = np.log10(p_exact)
+        z_abs[exact] = np.where(p_exact >= 1.0, 0.0, -special.ndtri(p_exact / 2))
+
+    with np.errstate(all="ignore"):
+        median_x = _nanmedian(x)
+        median_y = _nanmedian(y)
+    hl = np.full(rows, np.nan)
+    hl[tested] = hodges_lehmann(x[tested], y[tested], n_x[tested], n_y[tested])
+    direction = np.where(hl >= 0, 1.0, -1.0)
+    u[~tested] = np.nan
+    return RankSum(n_x=n_x, n_y=n_y, median_x=median_x, median_y=median_y, u=u, z=np.where(tested, direction * z_abs, np.nan),
+                   log10_p=log10_p, exact=exact, hl_shift=hl, reason=reason)
+
+
+def _nanmedian(values: np.ndarray) -> np.ndarray:
+    if values.shape[1] == 0:
+        return np.full(values.shape[0], np.nan)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing rows: NaN, said by n = 0
+        return np.nanmedian(values, axis=1)
+
+
+def _u_and_ties(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """U of x and the tie term sum(t^3 - t) over tie groups, per row: one sort per row."""
+    combined = np.concatenate([x, y], axis=1)
+    width = combined.shape[1]
+    order = np.argsort(combined, axis=1, kind="stable")  # NaN sorts last
+    ordered = np.take_along_axis(combined, order, axis=1)
+    valid = ~np.isnan(ordered)
+    positions = np.arange(width)
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]  # NaN != NaN: the missing tail is never one group
+    ends = np.ones(ordered.shape, dtype=bool)
+    ends[:, :-1] = starts[:, 1:]
+    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, positions, width), axis=1), axis=1), axis=1)
+    ranks = (first + last) / 2.0 + 1.0  # 1-based, ties averaged
+    size = (last - first + 1).astype(np.float64)
+    tie_term = np.where(valid & ends, size**3 - size, 0.0).sum(axis=1)
+    in_x = (order < x.shape[1]) & valid
+    rank_sum_x = np.where(in_x, ranks, 0.0).sum(axis=1)
+    n_x = in_x.sum(axis=1)
+    return rank_sum_x - n_x * (n_x + 1) / 2.0, tie_term
+
+
+@functools.cache
+def _exact_counts() -> np.ndarray:
+    """counts[m, n, u]: orderings of m x-values and n y-values (no ties) with U = u, for m, n < 50.
+
+    By the largest value: an x beats all n y-values (u - n, with m - 1), a y beats none (n - 1).
+    Only additions of non-negative numbers, so every count, and every lower-tail sum taken from
+    them, is exact to double rounding (no cancellation in the far tail)."""
+    top = EXACT_BELOW - 1
+    length = top * top + 1
+    counts = np.zeros((top + 1, top + 1, length))
+    counts[0, :, 0] = 1.0
+    counts[:, 0, 0] = 1.0
+    for m in range(1, top + 1):
+        for n in range(1, top + 1):
+            row = counts[m, n]
+            row[n:] = counts[m - 1, n, : length - n]
+            row += counts[m, n - 1]
+    return counts
+
+
+def _exact_p(u: np.ndarray, n_x: np.ndarray, n_y: np.ndarray) -> np.ndarray:
+    """Two-sided exact p as R computes it: 2 x the smaller tail, at most 1. By symmetry the upper
+    tail P(U >= u) is the lower tail at m n - u, so only lower tails are summed."""
+    counts = _exact_counts()
+    p = np.empty(len(u))
+    pairs = np.stack([n_x, n_y], axis=1)
+    for m, n in np.unique(pairs, axis=0):
+        rows = np.flatnonzero((n_x == m) & (n_y == n))
+        cdf = np.cumsum(counts[m, n, : m * n + 1]) / math.comb(int(m + n), int(m))
+        uu = np.rint(u[rows]).astype(np.int64)
+        tail = np.minimum(uu, m * n - uu)
+        p[rows] = np.minimum(1.0, 2.0 * cdf[tail])
+    return p
+
+
+def hodges_lehmann(x: np.ndarray, y: np.ndarray, n_x: np.ndarray | None = None, n_y: np.ndarray | None = None) -> np.ndarray:
+    """Per row, the median of all pairwise differences x_i - y_j over the non-missing values
+    (the mean of the two middle ones when their number is even): exact, not a root search.
+
+    Rows with the same numbers of values share one partition of their difference matrices."""
+    rows = x.shape[0]
+    if n_x is None:
+        n_x = np.count_nonzero(~np.isnan(x), axis=1)
+    if n_y is None:
+        n_y = np.count_nonzero(~np.isnan(y), axis=1)
+    out = np.full(rows, np.nan)
+    if rows == 0:
+        return out
+    xs = np.sort(x, axis=1)  # values first, NaN last
+    ys = np.sort(y, axis=1)
+    pairs = np.stack([n_x, n_y], axis=1)
+    for a, b in np.unique(pairs, axis=0):
+        a, b = int(a), int(b)
+        if a == 0 or b == 0:
+            continue
+        members = np.flatnonzero((n_x == a) & (n_y == b))
+        k = a * b
+        step = max(1, HL_CHUNK_PAIRS // k)
+        middle = (k - 1) // 2, k // 2
+        for start in range(0, len(members), step):
+            chunk = members[start:start + step]
+            differences = (xs[chunk, :a, None] - ys[chunk, None, :b]).reshape(len(chunk), k)
+            parted = np.partition(differences, middle, axis=1)
+            out[chunk] = (parted[:, middle[0]] + parted[:, middle[1]]) / 2.0
+    return out
