@@ -1,0 +1,64 @@
+"""Box-plot statistics per row (METHODS.md section 1): quartiles of type 7 (R's default, numpy's
+'linear'), whiskers at the most extreme values within 1.5 x IQR of the quartiles (Tukey's inner
+fences), and the outlying values: mild between 1.5 and 3 x IQR beyond the quartiles, extreme beyond
+3 x IQR (the outer fences)."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Box:
+    n: np.ndarray  # int64 non-missing values
+    minimum: np.ndarray
+    q1: np.ndarray
+    median: np.ndarray
+    q3: np.ndarray
+    maximum: np.ndarray
+    whisker_low: np.ndarray
+    whisker_high: np.ndarray
+    mild: list[list[float]]  # per row, ascending
+    extreme: list[list[float]]  # per row, ascending
+
+
+def box_stats(values: np.ndarray) -> Box:
+    """One box per row of `values` (NaN = missing); NaN statistics where a row has no value."""
+    values = np.asarray(values, dtype=np.float64)
+    rows = values.shape[0]
+    n = np.count_nonzero(~np.isnan(values), axis=1).astype(np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # empty rows give NaN, said by n = 0
+        if values.shape[0] and values.shape[1]:
+            q1, median, q3 = np.nanpercentile(values, [25, 50, 75], axis=1, method="linear")
+            minimum, maximum = np.nanmin(values, axis=1), np.nanmax(values, axis=1)
+        else:
+            q1 = median = q3 = minimum = maximum = np.full(rows, np.nan)
+    iqr = q3 - q1
+    inner_low, inner_high = q1 - 1.5 * iqr, q3 + 1.5 * iqr
+    outer_low, outer_high = q1 - 3.0 * iqr, q3 + 3.0 * iqr
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        inside = present & (values >= inner_low[:, None]) & (values <= inner_high[:, None])
+        whisker_low = np.where(inside, values, np.inf).min(axis=1, initial=np.inf)
+        whisker_high = np.where(inside, values, -np.inf).max(axis=1, initial=-np.inf)
+        extreme_mask = present & ((values < outer_low[:, None]) | (values > outer_high[:, None]))
+        mild_mask = present & ~inside & ~extreme_mask
+    whisker_low[n == 0] = np.nan
+    whisker_high[n == 0] = np.nan
+    return Box(n=n, minimum=minimum, q1=q1, median=median, q3=q3, maximum=maximum, whisker_low=whisker_low, whisker_high=whisker_high,
+               mild=_row_lists(values, mild_mask), extreme=_row_lists(values, extreme_mask))
+
+
+def _row_lists(values: np.ndarray, mask: np.ndarray) -> list[list[float]]:
+    rows, cols = np.nonzero(mask)
+    out: list[list[float]] = [[] for _ in range(values.shape[0])]
+    if len(rows):
+        picked = values[rows, cols]
+        order = np.lexsort((picked, rows))
+        for r, v in zip(rows[order].tolist(), picked[order].tolist()):
+            out[r].append(v)
+    return out
