@@ -26,7 +26,7 @@ from omicskb.etl import __version__, datasets, releases
 from omicskb.etl.db import analyze_tables, count_then_delete, utcnow
 from omicskb.etl.errors import LookupFailed, OmicsKBError
 from omicskb.etl.loaders import bound
-from omicskb.etl.runs import finish_run, record_run
+from omicskb.etl.runs import finish_run, forget_stale_results, record_run
 
 
 class UndoRefused(OmicsKBError):
@@ -112,6 +112,7 @@ def _run(engine: sa.Engine, command: str, source_kind: str | None, dry_run: bool
             transaction = conn.begin()
             try:
                 work(conn, report)
+                report.notes.extend(forget_stale_results(conn))
             except BaseException:
                 transaction.rollback()
                 raise

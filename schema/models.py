@@ -695,6 +695,120 @@ class Mutation(Base):
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("source_release.release_id"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Derived results: tumor vs normal (omicskb derive). Each comparison records the dataset releases
+# and the sample roles it read. They refer to datasets, samples and releases without foreign keys:
+# derived data never blocks a user's delete. Instead every load and undo deletes, in its own
+# transaction, the comparisons whose inputs it changed (etl.tumor_normal.drop_stale), and
+# queries/audit_tn_stale.sql finds any left.
+
+tn_comparison_id_seq = sa.Sequence("tn_comparison_id_seq")
+
+
+class TnComparison(Base):
+    """One tumor-vs-normal comparison as `derive` computed it: a block (one dataset holding both
+    roles, or a declared tumor/normal pair of datasets), the releases it read and the run that
+    wrote it. A block without enough samples of a role is kept with its reason and no results."""
+
+    __tablename__ = "tn_comparison"
+    __table_args__ = (sa.UniqueConstraint("tumor_dataset_id", "normal_dataset_id"),)
+    comparison_id: Mapped[int] = _id_column(tn_comparison_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
+    tumor_dataset_id: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    normal_dataset_id: Mapped[int] = mapped_column(sa.BigInteger, index=True, comment="the tumor dataset itself when one dataset holds both roles")
+    tumor_release_id: Mapped[int] = mapped_column(sa.BigInteger, comment="the tumor dataset's release when derived")
+    normal_release_id: Mapped[int] = mapped_column(sa.BigInteger)
+    is_default: Mapped[bool] = mapped_column(sa.Boolean, comment="the (cohort, omics) default block: the one Meta P combines")
+    n_tumor_samples: Mapped[int] = mapped_column(sa.Integer)
+    n_normal_samples: Mapped[int] = mapped_column(sa.Integer)
+    n_features: Mapped[int] = mapped_column(sa.Integer)
+    n_tested: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str | None] = mapped_column(sa.Text, comment="why nothing was tested (no normal samples), else NULL")
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+class TnComparisonSample(Base):
+    """Every sample of a comparison's block, with the role it had then (NULL: neither); a load
+    that changes a role makes the comparison stale."""
+
+    __tablename__ = "tn_comparison_sample"
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("tn_comparison.comparison_id"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    stat_role: Mapped[str | None] = mapped_column(sa.ForeignKey("sample_role.code"))
+
+
+class TnResult(Base):
+    """One feature's Wilcoxon rank-sum test of tumor against normal (R's wilcox.test conventions).
+    A feature with too few values, or all values equal, has its counts, medians and skip_reason."""
+
+    __tablename__ = "tn_result"
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("tn_comparison.comparison_id"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, index=True)
+    n_tumor: Mapped[int] = mapped_column(sa.Integer)
+    n_normal: Mapped[int] = mapped_column(sa.Integer)
+    median_tumor: Mapped[float | None] = mapped_column(sa.Double)
+    median_normal: Mapped[float | None] = mapped_column(sa.Double)
+    hl_shift: Mapped[float | None] = mapped_column(sa.Double, comment="Hodges-Lehmann tumor - normal: the median of all pairwise differences")
+    u: Mapped[float | None] = mapped_column(sa.Double, comment="Mann-Whitney U of the tumors (R's W)")
+    z: Mapped[float | None] = mapped_column(sa.Double, comment="2 Phi(-|z|) = p, signed by the shift's direction")
+    exact: Mapped[bool | None] = mapped_column(sa.Boolean, comment="p from the exact distribution (both groups < 50, no ties)")
+    p: Mapped[float | None] = mapped_column(sa.Double, comment="two-sided; 0 where it underflows a double: log10_p keeps it")
+    log10_p: Mapped[float | None] = mapped_column(sa.Double)
+    signed_p: Mapped[float | None] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float | None] = mapped_column(sa.Double, comment="direction x -log10 p")
+    q: Mapped[float | None] = mapped_column(sa.Double, comment="Benjamini-Hochberg within the comparison")
+    log10_q: Mapped[float | None] = mapped_column(sa.Double)
+    skip_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class TnBox(Base):
+    """Box statistics of one feature's values in one role of a comparison (Tukey; type-7 quartiles)."""
+
+    __tablename__ = "tn_box"
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("tn_comparison.comparison_id"), primary_key=True)
+    stat_role: Mapped[str] = mapped_column(sa.ForeignKey("sample_role.code"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, index=True)
+    n: Mapped[int] = mapped_column(sa.Integer)
+    minimum: Mapped[float | None] = mapped_column(sa.Double)
+    q1: Mapped[float | None] = mapped_column(sa.Double)
+    median: Mapped[float | None] = mapped_column(sa.Double)
+    q3: Mapped[float | None] = mapped_column(sa.Double)
+    maximum: Mapped[float | None] = mapped_column(sa.Double)
+    whisker_low: Mapped[float | None] = mapped_column(sa.Double, comment="the lowest value within 1.5 x IQR below q1")
+    whisker_high: Mapped[float | None] = mapped_column(sa.Double)
+    n_mild: Mapped[int] = mapped_column(sa.Integer, comment="values 1.5-3 x IQR beyond the quartiles (in tn_box_outlier)")
+    n_extreme: Mapped[int] = mapped_column(sa.Integer, comment="values beyond 3 x IQR")
+
+
+class TnBoxOutlier(Base):
+    """The outlying values of a box, one row each: mild (1.5-3 x IQR beyond a quartile) or extreme."""
+
+    __tablename__ = "tn_box_outlier"
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("tn_comparison.comparison_id"), primary_key=True)
+    stat_role: Mapped[str] = mapped_column(sa.ForeignKey("sample_role.code"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    value: Mapped[float] = mapped_column(sa.Double)
+    is_extreme: Mapped[bool] = mapped_column(sa.Boolean)
+
+
+class TnMeta(Base):
+    """Meta P per omics and feature across the cohorts' default comparisons (Stouffer from z)."""
+
+    __tablename__ = "tn_meta"
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, index=True)
+    n_cohorts: Mapped[int] = mapped_column(sa.Integer)
+    n_agree: Mapped[int] = mapped_column(sa.Integer, comment="cohorts in the majority direction")
+    z: Mapped[float | None] = mapped_column(sa.Double, comment="the combined Z in the majority direction")
+    p: Mapped[float | None] = mapped_column(sa.Double)
+    log10_p: Mapped[float] = mapped_column(sa.Double)
+    signed_p: Mapped[float | None] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float] = mapped_column(sa.Double)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
 # Case-insensitive symbol and accession lookups (`upper(symbol) = upper(:symbol)`): expression
 # indexes for PostgreSQL's planner. DuckDB scans these small tables in milliseconds and would pay
 # for the extra index at every commit that deletes rows.

@@ -228,9 +228,9 @@ def cli(ctx: click.Context, target: str | None, quiet: bool, lock_timeout_second
     ctx.call_on_close(ctx.obj.close)
 
 
-from omicskb.etl.cli import admin, cohorts, datasets, export, gene, load, query, undo  # noqa: E402,F401  (command modules register themselves)
+from omicskb.etl.cli import admin, cohorts, datasets, derive, export, gene, load, query, undo  # noqa: E402,F401  (command modules register themselves)
 
-for module in (admin, load, gene, cohorts, query, undo):
+for module in (admin, load, gene, cohorts, query, undo, derive):
     module.register(cli)
 writes_database(load.load)  # every `load ...` command (dry runs included) gets the writer
 

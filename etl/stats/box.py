@@ -23,6 +23,9 @@ class Box:
     whisker_high: np.ndarray
     mild: list[list[float]]  # per row, ascending
     extreme: list[list[float]]  # per row, ascending
+    outlier_rows: np.ndarray  # every outlying value's (row, column), and whether it is extreme
+    outlier_columns: np.ndarray
+    outlier_extreme: np.ndarray
 
 
 def box_stats(values: np.ndarray) -> Box:
@@ -49,8 +52,10 @@ def box_stats(values: np.ndarray) -> Box:
         mild_mask = present & ~inside & ~extreme_mask
     whisker_low[n == 0] = np.nan
     whisker_high[n == 0] = np.nan
+    rows_out, columns_out = np.nonzero(mild_mask | extreme_mask)
     return Box(n=n, minimum=minimum, q1=q1, median=median, q3=q3, maximum=maximum, whisker_low=whisker_low, whisker_high=whisker_high,
-               mild=_row_lists(values, mild_mask), extreme=_row_lists(values, extreme_mask))
+               mild=_row_lists(values, mild_mask), extreme=_row_lists(values, extreme_mask),
+               outlier_rows=rows_out, outlier_columns=columns_out, outlier_extreme=extreme_mask[rows_out, columns_out])
 
 
 def _row_lists(values: np.ndarray, mask: np.ndarray) -> list[list[float]]:

@@ -1,0 +1,295 @@
+"""Tumor vs normal for every block that has both roles: `omicskb derive`'s engine.
+
+A comparison is a block (etl.blocks): one dataset whose samples include tumors and normals, or a
+declared tumor/normal pair of datasets (etl.datasets). For each, every feature gets R's
+wilcox.test(tumor, normal) (etl.stats.ranksum), a BH q within the comparison, and box statistics
+per role; then Stouffer's Meta P per omics and feature over the cohorts' default comparisons.
+
+Results point at what they were computed from: the releases of the block's datasets and the role
+of every sample in it (tn_comparison, tn_comparison_sample). `drop_stale` deletes every comparison
+whose inputs changed, and the Meta P of its omics type; loads and undos call it in their own
+transaction, so no stale result outlives the change that made it stale. `derive` then computes
+only the comparisons that are missing, and the Meta P of the omics types they touch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+import numpy as np
+import sqlalchemy as sa
+
+from omicskb.etl.blocks import fetch_block
+from omicskb.etl.db import bulk_insert
+from omicskb.etl.stats.box import box_stats
+from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
+from omicskb.etl.stats.ranksum import MIN_X, MIN_Y, rank_sum
+
+# Omics types compared between tumors and normals (LinkedOmicsKB: RNA, protein, phosphosites; and
+# the other abundance measurements). Copy number and mutation status are not abundances.
+TN_OMICS = ("rna", "protein", "phospho", "acetyl", "glyco", "mirna", "methylation")
+NO_NORMALS = "no normal samples"
+NO_TUMORS = "no tumor samples"
+
+ProgressFn = Callable[[str], None]
+
+# A comparison whose inputs are no longer what it read: a dataset gone or at another release, a
+# pair undone, a default moved, or a sample's role changed.
+STALE_SQL = """
+SELECT c.comparison_id, c.omics_type FROM tn_comparison AS c
+LEFT JOIN dataset AS t ON t.dataset_id = c.tumor_dataset_id
+LEFT JOIN dataset AS n ON n.dataset_id = c.normal_dataset_id
+WHERE t.dataset_id IS NULL OR n.dataset_id IS NULL
+   OR t.release_id <> c.tumor_release_id OR n.release_id <> c.normal_release_id
+   OR t.is_default <> c.is_default
+   OR (c.tumor_dataset_id <> c.normal_dataset_id AND NOT EXISTS (
+        SELECT 1 FROM dataset_pair AS p WHERE p.tumor_dataset_id = c.tumor_dataset_id AND p.normal_dataset_id = c.normal_dataset_id))
+   OR (c.tumor_dataset_id = c.normal_dataset_id AND EXISTS (
+        SELECT 1 FROM dataset_pair AS p WHERE p.tumor_dataset_id = c.tumor_dataset_id OR p.normal_dataset_id = c.tumor_dataset_id))
+   OR EXISTS (SELECT 1 FROM tn_comparison_sample AS cs LEFT JOIN sample AS s ON s.sample_id = cs.sample_id
+              WHERE cs.comparison_id = c.comparison_id AND (s.sample_id IS NULL OR s.stat_role IS DISTINCT FROM cs.stat_role))
+"""
+
+CHILD_TABLES = ("tn_box_outlier", "tn_box", "tn_result", "tn_comparison_sample")
+
+
+@dataclasses.dataclass
+class Candidate:
+    cohort_code: str
+    omics_type: str
+    tumor_dataset_id: int
+    normal_dataset_id: int
+    tumor_name: str
+    tumor_release_id: int
+    normal_release_id: int
+    is_default: bool
+
+
+@dataclasses.dataclass
+class DeriveReport:
+    run_id: int | None = None
+    computed: list[str] = dataclasses.field(default_factory=list)  # "UCEC protein proteomics: 10,018 of 10,999 features tested"
+    unchanged: int = 0
+    stale_removed: int = 0
+    tests: int = 0
+    meta: dict[str, int] = dataclasses.field(default_factory=dict)  # omics -> Meta P rows
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)  # fetch, test, box, write, meta
+
+
+def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
+    """Delete every comparison whose inputs changed, and the Meta P rows of their omics types.
+    Returns (comparisons deleted, omics types whose Meta P went)."""
+    stale = conn.execute(sa.text(STALE_SQL)).all()
+    if not stale:
+        return 0, set()
+    ids = [int(r.comparison_id) for r in stale]
+    omics = {r.omics_type for r in stale}
+    _delete_comparisons(conn, ids)
+    conn.execute(sa.text("DELETE FROM tn_meta WHERE omics_type IN :o").bindparams(sa.bindparam("o", expanding=True)), {"o": sorted(omics)})
+    return len(ids), omics
+
+
+def _delete_comparisons(conn: sa.Connection, ids: list[int]) -> None:
+    for start in range(0, len(ids), 1000):
+        chunk = {"ids": ids[start:start + 1000]}
+        for table in (*CHILD_TABLES, "tn_comparison"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE comparison_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)), chunk)
+
+
+def candidates(conn: sa.Connection) -> list[Candidate]:
+    """Every block of a tumor-vs-normal omics type: each dataset that is not the normal half of a pair."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT d.cohort_code, d.omics_type, d.dataset_id, d.name, d.release_id, d.is_default, "
+            "COALESCE(p.normal_dataset_id, d.dataset_id) AS normal_dataset_id, COALESCE(n.release_id, d.release_id) AS normal_release_id "
+            "FROM dataset AS d LEFT JOIN dataset_pair AS p ON p.tumor_dataset_id = d.dataset_id "
+            "LEFT JOIN dataset AS n ON n.dataset_id = p.normal_dataset_id "
+            "WHERE d.omics_type IN :omics AND d.dataset_id NOT IN (SELECT normal_dataset_id FROM dataset_pair) "
+            "ORDER BY d.cohort_code, d.omics_type, d.dataset_id"
+        ).bindparams(sa.bindparam("omics", expanding=True)),
+        {"omics": list(TN_OMICS)},
+    ).all()
+    return [
+        Candidate(r.cohort_code, r.omics_type, int(r.dataset_id), int(r.normal_dataset_id), r.name, int(r.release_id), int(r.normal_release_id), bool(r.is_default))
+        for r in rows
+    ]
+
+
+def derive_tumor_normal(conn: sa.Connection, run_id: int, progress: ProgressFn | None = None) -> DeriveReport:
+    """In the caller's transaction: drop stale comparisons, compute the missing ones, refresh the
+    Meta P of the omics types that changed."""
+    report = DeriveReport(run_id=run_id)
+    for key in ("fetch", "test", "box", "write", "meta"):
+        report.seconds[key] = 0.0
+    removed, touched = drop_stale(conn)
+    report.stale_removed = removed
+    done = {(int(a), int(b)) for a, b in conn.execute(sa.text("SELECT tumor_dataset_id, normal_dataset_id FROM tn_comparison"))}
+    wanted = candidates(conn)
+    wanted_keys = {(c.tumor_dataset_id, c.normal_dataset_id) for c in wanted}
+    # comparisons no block asks for any more (a dataset moved to another omics type, say)
+    orphans = [int(r.comparison_id) for r in conn.execute(sa.text("SELECT comparison_id, tumor_dataset_id, normal_dataset_id FROM tn_comparison"))
+               if (int(r.tumor_dataset_id), int(r.normal_dataset_id)) not in wanted_keys]
+    if orphans:
+        touched |= {r.omics_type for r in conn.execute(sa.text("SELECT DISTINCT omics_type FROM tn_comparison WHERE comparison_id IN :ids")
+                                                       .bindparams(sa.bindparam("ids", expanding=True)), {"ids": orphans})}
+        _delete_comparisons(conn, orphans)
+        report.stale_removed += len(orphans)
+    todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
+    report.unchanged = len(wanted) - len(todo)
+    for i, candidate in enumerate(todo, 1):
+        if progress:
+            progress(f"tumor vs normal {i}/{len(todo)}: {candidate.cohort_code} {candidate.omics_type} {candidate.tumor_name}")
+        line = _compute(conn, candidate, run_id, report)
+        if line:
+            report.computed.append(line)
+            touched.add(candidate.omics_type)
+    for omics in sorted(touched | _omics_without_meta(conn)):
+        started = time.perf_counter()
+        report.meta[omics] = refresh_meta(conn, omics, run_id)
+        report.seconds["meta"] += time.perf_counter() - started
+    return report
+
+
+def _omics_without_meta(conn: sa.Connection) -> set[str]:
+    return {r[0] for r in conn.execute(sa.text(
+        "SELECT DISTINCT c.omics_type FROM tn_comparison AS c WHERE c.is_default AND c.n_tested > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM tn_meta AS m WHERE m.omics_type = c.omics_type)"))}
+
+
+def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveReport) -> str | None:
+    started = time.perf_counter()
+    block = fetch_block(conn, c.cohort_code, c.omics_type, c.tumor_name)
+    report.seconds["fetch"] += time.perf_counter() - started
+    tumor, normal = block.columns("tumor"), block.columns("normal")
+    if len(tumor) == 0:
+        return None  # a normal-only dataset: nothing to compare it with
+    reason = NO_NORMALS if len(normal) == 0 else None
+    x, y = block.values[:, tumor], block.values[:, normal]
+    started = time.perf_counter()
+    result = rank_sum(x, y) if reason is None else None
+    q = bh_log10_q(result.log10_p) if result is not None else None
+    report.seconds["test"] += time.perf_counter() - started
+    tested = int(result.tested.sum()) if result is not None else 0
+    comparison_id = conn.execute(
+        sa.text(
+            "INSERT INTO tn_comparison (cohort_code, omics_type, tumor_dataset_id, normal_dataset_id, tumor_release_id, normal_release_id, is_default, "
+            "n_tumor_samples, n_normal_samples, n_features, n_tested, reason, run_id) VALUES (:c, :o, :t, :n, :tr, :nr, :d, :nt, :nn, :nf, :tested, :reason, :run) "
+            "RETURNING comparison_id"
+        ),
+        {"c": c.cohort_code, "o": c.omics_type, "t": c.tumor_dataset_id, "n": c.normal_dataset_id, "tr": c.tumor_release_id, "nr": c.normal_release_id,
+         "d": c.is_default, "nt": len(tumor), "nn": len(normal), "nf": len(block.feature_ids), "tested": tested, "reason": reason, "run": run_id},
+    ).scalar_one()
+    started = time.perf_counter()
+    bulk_insert(conn, "tn_comparison_sample", {"sample_id": block.sample_ids.tolist(), "stat_role": list(block.stat_roles)}, extra={"comparison_id": comparison_id})
+    if result is not None:
+        p = result.p
+        bulk_insert(conn, "tn_result", {
+            "feature_id": block.feature_ids.tolist(),
+            "n_tumor": result.n_x.tolist(), "n_normal": result.n_y.tolist(),
+            "median_tumor": _nullable(result.median_x), "median_normal": _nullable(result.median_y),
+            "hl_shift": _nullable(result.hl_shift), "u": _nullable(result.u), "z": _nullable(result.z),
+            "exact": [bool(e) if t else None for e, t in zip(result.exact, result.tested)],
+            "p": _nullable(p), "log10_p": _nullable(result.log10_p),
+            "signed_p": _nullable(result.signed_p), "signed_log10_p": _nullable(result.signed_log10_p),
+            "q": _nullable(_power10(q)), "log10_q": _nullable(q),
+            "skip_reason": list(result.reason),
+        }, extra={"comparison_id": comparison_id})
+        report.tests += tested
+    report.seconds["write"] += time.perf_counter() - started
+    for role, values, columns in (("tumor", x, tumor), ("normal", y, normal)):
+        if values.shape[1] == 0:
+            continue
+        started = time.perf_counter()
+        box = box_stats(values)
+        report.seconds["box"] += time.perf_counter() - started
+        started = time.perf_counter()
+        bulk_insert(conn, "tn_box", {
+            "feature_id": block.feature_ids.tolist(), "n": box.n.tolist(),
+            "minimum": _nullable(box.minimum), "q1": _nullable(box.q1), "median": _nullable(box.median), "q3": _nullable(box.q3),
+            "maximum": _nullable(box.maximum), "whisker_low": _nullable(box.whisker_low), "whisker_high": _nullable(box.whisker_high),
+            "n_mild": [len(m) for m in box.mild], "n_extreme": [len(e) for e in box.extreme],
+        }, extra={"comparison_id": comparison_id, "stat_role": role})
+        if len(box.outlier_rows):
+            bulk_insert(conn, "tn_box_outlier", {
+                "feature_id": block.feature_ids[box.outlier_rows].tolist(),
+                "sample_id": block.sample_ids[columns][box.outlier_columns].tolist(),
+                "value": values[box.outlier_rows, box.outlier_columns].tolist(),
+                "is_extreme": box.outlier_extreme.tolist(),
+            }, extra={"comparison_id": comparison_id, "stat_role": role})
+        report.seconds["write"] += time.perf_counter() - started
+    what = f"{c.cohort_code} {c.omics_type} {block.dataset_names[0]}" + (f" + {block.dataset_names[1]}" if len(block.dataset_names) > 1 else "")
+    if reason:
+        return f"{what}: {reason} ({len(tumor)} tumors); not tested"
+    return f"{what}: {len(tumor)} tumors x {len(normal)} normals, {tested:,} of {len(block.feature_ids):,} features tested"
+
+
+def _nullable(values: np.ndarray | None) -> list[float | None]:
+    if values is None:
+        return []
+    array = np.asarray(values, dtype=np.float64)
+    return [None if v != v else v for v in array.tolist()]
+
+
+def _power10(log10: np.ndarray | None) -> np.ndarray | None:
+    if log10 is None:
+        return None
+    with np.errstate(under="ignore"):
+        return np.power(10.0, log10)
+
+
+def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
+    """Recompute Meta P of one omics type from the stored default comparisons; returns its rows."""
+    conn.execute(sa.text("DELETE FROM tn_meta WHERE omics_type = :o"), {"o": omics})
+    rows = conn.execute(
+        sa.text(
+            "SELECT r.feature_id, c.cohort_code, abs(r.z) AS z_abs, CASE WHEN r.hl_shift >= 0 THEN 1.0 ELSE -1.0 END AS direction, r.log10_p "
+            "FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id "
+            "WHERE c.omics_type = :o AND c.is_default AND r.log10_p IS NOT NULL"
+        ),
+        {"o": omics},
+    ).all()
+    if not rows:
+        return 0
+    features = np.array([r.feature_id for r in rows], dtype=np.int64)
+    cohorts = [r.cohort_code for r in rows]
+    feature_ids, feature_at = np.unique(features, return_inverse=True)
+    cohort_codes = sorted(set(cohorts))
+    cohort_at = np.array([cohort_codes.index(c) for c in cohorts])
+    shape = (len(feature_ids), len(cohort_codes))
+    z_abs, direction, log10_p = (np.full(shape, np.nan) for _ in range(3))
+    z_abs[feature_at, cohort_at] = [float(r.z_abs) for r in rows]
+    direction[feature_at, cohort_at] = [float(r.direction) for r in rows]
+    log10_p[feature_at, cohort_at] = [float(r.log10_p) for r in rows]
+    meta = stouffer_with_single(z_abs, direction, log10_p)
+    with np.errstate(under="ignore"):
+        p = np.power(10.0, meta.log10_p)
+    bulk_insert(conn, "tn_meta", {
+        "feature_id": feature_ids.tolist(), "n_cohorts": meta.n_cohorts.tolist(), "n_agree": meta.n_agree.tolist(),
+        "z": _nullable(meta.z), "p": _nullable(p), "log10_p": meta.log10_p.tolist(),
+        "signed_p": _nullable(meta.direction * p), "signed_log10_p": meta.signed_log10_p.tolist(),
+    }, extra={"omics_type": omics, "run_id": run_id})
+    return len(feature_ids)
+
+
+__all__ = ["DeriveReport", "candidates", "derive_tumor_normal", "drop_stale", "refresh_meta", "MIN_X", "MIN_Y", "TN_OMICS"]
+
+
+def run_derive(engine: sa.Engine, command: str, progress: ProgressFn | None = None) -> DeriveReport:
+    """derive_tumor_normal as one logged, atomic run: a load_run row (source_kind 'derive') that
+    ends ok or failed with the error; nothing is written unless everything is."""
+    from omicskb.etl import __version__
+    from omicskb.etl.db import utcnow
+    from omicskb.etl.runs import finish_run, record_run
+
+    run_id = record_run(engine, {"command": command, "source_kind": "derive", "file_path": "-", "status": "running", "started_at": utcnow(), "omicskb_version": __version__})
+    try:
+        with engine.begin() as conn:
+            report = derive_tumor_normal(conn, run_id, progress)
+    except BaseException as exc:
+        finish_run(engine, run_id, {"status": "failed", "message": (str(exc).splitlines() or [type(exc).__name__])[0][:500]})
+        raise
+    summary = f"{len(report.computed)} comparisons computed ({report.tests:,} tests), {report.unchanged} unchanged, {report.stale_removed} stale removed"
+    finish_run(engine, run_id, {"status": "ok", "rows_loaded": report.tests, "rows_removed": report.stale_removed, "message": summary})
+    return report
