@@ -151,9 +151,10 @@ def resolve_params(conn: sa.Connection, query: SavedQuery, params: dict[str, Any
     cohort = checked.get("cohort")
     if isinstance(cohort, str) and cohort.strip():
         resolved["cohort"] = resolve_cohort(conn, cohort)
-    gene = checked.get("gene_id")
-    if isinstance(gene, str) and gene.strip():
-        resolved["gene_id"] = find_gene(conn, gene)[0]
+    for name in ("gene_id", "gene"):
+        gene = checked.get(name)
+        if isinstance(gene, str) and gene.strip():
+            resolved[name] = find_gene(conn, gene)[0]
     genes = checked.get("gene_ids")
     if isinstance(genes, list):
         resolved["gene_ids"] = [find_gene(conn, g)[0] for g in genes]
