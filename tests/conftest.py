@@ -97,6 +97,7 @@ def snapshot(target: str) -> dict[str, list]:
         "go_alt_id", "go_relation", "go_closure", "gene_go_annotation", "transcript", "transcript_selection",
         "source_release", "unresolved_identifier", "cohort", "patient", "sample", "clinical_attribute", "clinical_level",
         "clinical_value", "dataset", "dataset_sample", "feature", "measurement_row", "mutation",
+        "tn_comparison", "tn_comparison_sample", "tn_result", "tn_box", "tn_box_outlier", "tn_meta",
     ]
     with engine.connect() as conn:
         out = {t: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {t}")).all()), key=repr) for t in tables}

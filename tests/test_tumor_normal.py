@@ -1,0 +1,197 @@
+"""`omicskb derive` (etl/tumor_normal.py) on both backends: stored tests equal scipy's per feature,
+Meta P equals an independent Stouffer over two cohorts, only what changed is recomputed, stale
+results never outlive the load that made them stale, a failed derive changes nothing, and a cohort
+without normals shows with its reason."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import omicskb as api
+from conftest import SEEDS, query_rows, snapshot
+from omicskb.etl import tumor_normal
+
+UCEC = SEEDS / "ucec"
+
+
+def derived(omicskb, target) -> str:
+    result = omicskb(target, "derive")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def stored(target, cohort: str, omics: str) -> dict[int, dict]:
+    rows = query_rows(target, """
+        SELECT r.feature_id, r.n_tumor, r.n_normal, r.median_tumor, r.median_normal, r.hl_shift, r.u, r.z, r.exact, r.p, r.log10_p,
+               r.signed_p, r.signed_log10_p, r.q, r.log10_q, r.skip_reason
+        FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id
+        WHERE c.cohort_code = :c AND c.omics_type = :o AND c.is_default""", c=cohort, o=omics)
+    names = ["feature_id", "n_tumor", "n_normal", "median_tumor", "median_normal", "hl_shift", "u", "z", "exact", "p", "log10_p",
+             "signed_p", "signed_log10_p", "q", "log10_q", "skip_reason"]
+    return {r[0]: dict(zip(names, r)) for r in rows}
+
+
+@pytest.mark.parametrize("omics", ["protein", "phospho"])
+def test_stored_results_equal_scipy_for_every_feature(seeded, omicskb, omics):
+    derived(omicskb, seeded)
+    with api.connect(seeded) as db:
+        block = db.block("UCEC", omics)
+    rows = stored(seeded, "UCEC", omics)
+    assert len(rows) == len(block.feature_ids)
+    tumor, normal = block.columns("tumor"), block.columns("normal")
+    tested = 0
+    for i, feature_id in enumerate(block.feature_ids.tolist()):
+        row = rows[feature_id]
+        x, y = block.values[i, tumor], block.values[i, normal]
+        x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+        assert (row["n_tumor"], row["n_normal"]) == (len(x), len(y))
+        if len(x) < 20 or len(y) < 10 or len(np.unique(np.concatenate([x, y]))) == 1:
+            assert row["skip_reason"] and row["p"] is None and row["log10_p"] is None
+            continue
+        both = np.concatenate([x, y])
+        exact = len(x) < 50 and len(y) < 50 and len(np.unique(both)) == len(both)
+        ref = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact" if exact else "asymptotic", use_continuity=True)
+        shift = float(np.median(np.subtract.outer(x, y)))
+        assert row["exact"] == exact and row["u"] == ref.statistic and row["hl_shift"] == shift
+        assert math.isclose(row["p"], ref.pvalue, rel_tol=1e-10) and math.isclose(10 ** row["log10_p"], ref.pvalue, rel_tol=1e-10)
+        sign = 1 if shift >= 0 else -1
+        assert row["signed_p"] == sign * row["p"] and row["signed_log10_p"] == sign * -row["log10_p"]
+        assert row["median_tumor"] == float(np.median(x)) and row["median_normal"] == float(np.median(y))
+        tested += 1
+    assert tested > 50
+    # BH within the comparison
+    p = np.array([r["p"] for r in rows.values() if r["p"] is not None])
+    q = np.array([r["q"] for r in rows.values() if r["p"] is not None])
+    assert np.allclose(q, stats.false_discovery_control(p, method="bh"), rtol=1e-10)
+
+
+def split_cohort(tmp_path, shift: float = 0.3):
+    """A second cohort from two `load matrix` files: the seed's protein tumors and normals, values
+    shifted, sample labels renamed, in files whose names differ only by the tumor/normal suffix."""
+    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
+        lines = [line.rstrip("\n").split("\t") for line in handle]
+    return lines
+
+
+def write_second_cohort(target, omicskb, tmp_path) -> None:
+    with api.connect(target) as db:
+        block = db.block("UCEC", "protein")
+    tumor, normal = block.columns("tumor"), block.columns("normal")
+    rng = np.random.default_rng(12)
+    for role, columns, name in (("tumor", tumor[:60], "proteomics_tumor.cct"), ("normal", normal, "proteomics_normal.cct")):
+        values = block.values[:, columns] + (0.4 if role == "tumor" else 0.0) + rng.normal(0, 0.05, size=(len(block.feature_ids), len(columns)))
+        header = ["idx"] + [f"X{role[0].upper()}{i:03d}" for i in range(len(columns))]
+        body = ["\t".join([label] + ["NA" if np.isnan(v) else repr(float(v)) for v in row]) for label, row in zip(block.feature_labels, values)]
+        (tmp_path / name).write_text("\t".join(header) + "\n" + "\n".join(body) + "\n")
+        result = omicskb(target, "load", "matrix", tmp_path / name, "--cohort", "LUAD", "--omics", "protein", "--sample-type", role)
+        assert result.exit_code == 0, result.output
+
+
+def test_meta_p_equals_an_independent_stouffer_over_two_cohorts(seeded, omicskb, tmp_path):
+    write_second_cohort(seeded, omicskb, tmp_path)
+    assert query_rows(seeded, "SELECT declared_by FROM dataset_pair")[0][0] == "name"  # paired by their names
+    output = derived(omicskb, seeded)
+    assert "LUAD protein proteomics_tumor + proteomics_normal" in output
+    per_cohort = query_rows(seeded, """
+        SELECT r.feature_id, c.cohort_code, r.z, r.hl_shift, r.log10_p FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id
+        WHERE c.omics_type = 'protein' AND c.is_default AND r.log10_p IS NOT NULL""")
+    by_feature: dict[int, list] = {}
+    for feature_id, cohort, z, shift, log10_p in per_cohort:
+        by_feature.setdefault(feature_id, []).append((cohort, z, shift, log10_p))
+    meta = {r[0]: r[1:] for r in query_rows(seeded, "SELECT feature_id, n_cohorts, n_agree, z, log10_p, signed_log10_p FROM tn_meta WHERE omics_type = 'protein'")}
+    assert set(meta) == set(by_feature)
+    two = 0
+    for feature_id, rows in by_feature.items():
+        n_cohorts, n_agree, z, log10_p, signed = meta[feature_id]
+        directions = [1 if shift >= 0 else -1 for _, _, shift, _ in rows]
+        majority = 1 if sum(directions) >= 0 else -1
+        if len(rows) == 1:
+            assert log10_p == rows[0][3] and signed == directions[0] * -rows[0][3]
+            continue
+        # one-sided in the majority direction, from |z| (never from a rounded p)
+        combined = sum(abs(zz) * (1 if d == majority else -1) for (_, zz, _, _), d in zip(rows, directions)) / math.sqrt(len(rows))
+        expected_log10 = (math.log(2) + stats.norm.logsf(abs(combined))) / math.log(10)
+        assert n_cohorts == len(rows) and n_agree == sum(1 for d in directions if d == majority)
+        assert math.isclose(z, combined, rel_tol=1e-12, abs_tol=1e-300)
+        assert math.isclose(log10_p, expected_log10, rel_tol=1e-10)
+        assert signed == (majority if combined >= 0 else -majority) * -log10_p
+        two += 1
+    assert two > 100
+    rows = json.loads(omicskb(seeded, "query", "gene_tumor_normal", "-p", "gene=PTEN", "-f", "json").output)
+    protein = [r for r in rows if r["omics"] == "protein"]
+    assert [r["cohort"] for r in protein] == ["LUAD", "UCEC", "META"] and protein[-1]["n_cohorts"] == 2
+    assert omicskb(seeded, "query", "audit_tn_results").output.count("\n") == 1
+
+
+def test_only_what_changed_is_recomputed_and_stale_results_never_outlive_a_load(seeded, omicskb, tmp_path):
+    first = derived(omicskb, seeded)
+    assert "4 comparisons computed" in first
+    again = derived(omicskb, seeded)
+    assert "0 comparisons computed, 4 unchanged" in again and "nothing changed" in again
+    before = {k: v for k, v in snapshot(seeded).items() if k.startswith("tn_") and k != "tn_comparison"}
+    # a corrected protein file: its comparison goes in the load's own transaction, with protein's Meta P
+    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
+        lines = handle.read().splitlines()
+    fields = lines[1].split("\t")
+    fields[1] = "9.5"
+    lines[1] = "\t".join(fields)
+    corrected = tmp_path / "proteomics.cct"
+    corrected.write_text("\n".join(lines) + "\n")
+    load = omicskb(seeded, "load", "matrix", corrected, "--cohort", "UCEC", "--omics", "protein", "--name", "proteomics")
+    assert load.exit_code == 0 and "removed 1 tumor-vs-normal comparison(s) and the Meta P of protein" in load.output, load.output
+    assert query_rows(seeded, "SELECT count(*) FROM tn_comparison WHERE omics_type = 'protein'")[0][0] == 0
+    assert query_rows(seeded, "SELECT count(*) FROM tn_meta WHERE omics_type = 'protein'")[0][0] == 0
+    assert omicskb(seeded, "query", "audit_tn_stale").output.count("\n") == 1
+    third = derived(omicskb, seeded)
+    assert "1 comparisons computed, 3 unchanged" in third and "UCEC protein proteomics" in third
+    after = {k: v for k, v in snapshot(seeded).items() if k.startswith("tn_") and k != "tn_comparison"}
+    assert after["tn_box"] != before["tn_box"]  # the new value changed a box
+    for audit in ("audit_tn_stale", "audit_tn_results"):
+        assert omicskb(seeded, "query", audit).output.count("\n") == 1, audit
+    # removing a dataset removes its results with it
+    removed = omicskb(seeded, "remove", "dataset", "UCEC", "rna", "transcriptomics_linear")
+    assert removed.exit_code == 0 and "tumor-vs-normal" in removed.output
+    assert query_rows(seeded, "SELECT count(*) FROM tn_comparison WHERE omics_type = 'rna'")[0][0] == 0
+    assert query_rows(seeded, "SELECT count(*) FROM tn_meta WHERE omics_type = 'rna'")[0][0] == 0
+    runs = query_rows(seeded, "SELECT status, rows_loaded FROM load_run WHERE source_kind = 'derive' ORDER BY run_id")
+    assert [r[0] for r in runs] == ["ok", "ok", "ok"] and runs[1][1] == 0
+
+
+def test_a_cohort_without_normals_shows_with_its_reason(seeded, omicskb, tmp_path):
+    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
+        text = handle.read()
+    (tmp_path / "brca_proteomics.cct").write_text(text.replace("\tS", "\tB"))
+    result = omicskb(seeded, "load", "matrix", tmp_path / "brca_proteomics.cct", "--cohort", "BRCA", "--omics", "protein", "--sample-type", "tumor")
+    assert result.exit_code == 0, result.output
+    output = derived(omicskb, seeded)
+    assert "BRCA protein brca_proteomics: no normal samples" in output
+    rows = json.loads(omicskb(seeded, "query", "gene_tumor_normal", "-p", "gene=PTEN", "-f", "json").output)
+    brca = [r for r in rows if r["cohort"] == "BRCA"]
+    assert brca and brca[0]["note"] == "no normal samples" and brca[0]["p"] is None
+    meta = [r for r in rows if r["omics"] == "protein" and r["is_meta"]]
+    assert meta[0]["n_cohorts"] == 1  # BRCA adds nothing to the Meta P
+
+
+def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch):
+    before = snapshot(seeded)
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    original = tumor_normal.rank_sum
+    monkeypatch.setattr(tumor_normal, "rank_sum", broken)
+    result = omicskb(seeded, "derive")
+    assert result.exit_code == 2 and "disk full" in result.output
+    after = snapshot(seeded)
+    assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
+    assert query_rows(seeded, "SELECT status, message FROM load_run WHERE source_kind = 'derive'") == [("failed", "disk full")]
