@@ -20,6 +20,8 @@ demo: install
 	$(BIN)/omicskb --db $(DEMO_DB) gene IL7
 	$(BIN)/omicskb --db $(DEMO_DB) cohorts
 	$(BIN)/omicskb --db $(DEMO_DB) values IL7 --cohort UCEC
+	$(BIN)/omicskb --db $(DEMO_DB) derive
+	$(BIN)/omicskb --db $(DEMO_DB) query gene_tumor_normal -p gene=IL7 --format table
 
 test: install
 	$(BIN)/pytest -q --durations=25

@@ -195,3 +195,36 @@ def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatc
     after = snapshot(seeded)
     assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
     assert query_rows(seeded, "SELECT status, message FROM load_run WHERE source_kind = 'derive'") == [("failed", "disk full")]
+
+
+@pytest.mark.realdata
+def test_every_stored_protein_and_rna_p_of_the_full_ucec_cohort_equals_scipy(realdata, tmp_path_factory, omicskb):
+    """derive on the complete cptac 2019 UCEC cohort; then every stored protein and RNA result
+    against scipy (exact where R goes exact, else asymptotic with continuity correction)."""
+    target = str(tmp_path_factory.mktemp("tn_ucec") / "ucec.duckdb")
+    assert omicskb(target, "init").exit_code == 0
+    assert omicskb(target, "load", "gene-info", SEEDS / "gene_info_il7_ucec.tsv").exit_code == 0  # TP53 among its genes
+    result = omicskb(target, "load", "cohort", realdata / "cptac-ucec-2019", "--cohort", "UCEC", "--layout", "cptac2019")
+    assert result.exit_code == 0, result.output
+    derived(omicskb, target)
+    checked = 0
+    with api.connect(target) as db:
+        blocks = {omics: db.block("UCEC", omics) for omics in ("protein", "rna")}
+    for omics, block in blocks.items():
+        rows = stored(target, "UCEC", omics)
+        tumor, normal = block.columns("tumor"), block.columns("normal")
+        for i, feature_id in enumerate(block.feature_ids.tolist()):
+            row = rows[feature_id]
+            if row["p"] is None:
+                continue
+            x, y = block.values[i, tumor], block.values[i, normal]
+            x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+            ref = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact" if row["exact"] else "asymptotic", use_continuity=True)
+            both = np.concatenate([x, y])
+            assert row["exact"] == (len(x) < 50 and len(y) < 50 and len(np.unique(both)) == len(both))
+            assert math.isclose(row["p"], ref.pvalue, rel_tol=1e-10), (omics, feature_id)
+            assert (row["signed_p"] > 0) == (np.median(np.subtract.outer(x, y)) >= 0)
+            checked += 1
+    assert checked > 35_000
+    tp53 = json.loads(omicskb(target, "query", "gene_tumor_normal", "-p", "gene=TP53", "-f", "json").output)
+    assert {r["omics"] for r in tp53 if r["p"] is not None} >= {"protein", "rna"}

@@ -6,7 +6,6 @@ fences), and the outlying values: mild between 1.5 and 3 x IQR beyond the quarti
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 
@@ -33,13 +32,10 @@ def box_stats(values: np.ndarray) -> Box:
     values = np.asarray(values, dtype=np.float64)
     rows = values.shape[0]
     n = np.count_nonzero(~np.isnan(values), axis=1).astype(np.int64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # empty rows give NaN, said by n = 0
-        if values.shape[0] and values.shape[1]:
-            q1, median, q3 = np.nanpercentile(values, [25, 50, 75], axis=1, method="linear")
-            minimum, maximum = np.nanmin(values, axis=1), np.nanmax(values, axis=1)
-        else:
-            q1 = median = q3 = minimum = maximum = np.full(rows, np.nan)
+    ordered = np.sort(values, axis=1)  # one sort per row, NaN last; np.nanpercentile loops over rows with NaN
+    q1, median, q3 = (_type7(ordered, n, share) for share in (0.25, 0.5, 0.75))
+    minimum = _type7(ordered, n, 0.0)
+    maximum = _type7(ordered, n, 1.0)
     iqr = q3 - q1
     inner_low, inner_high = q1 - 1.5 * iqr, q3 + 1.5 * iqr
     outer_low, outer_high = q1 - 3.0 * iqr, q3 + 3.0 * iqr
@@ -56,6 +52,26 @@ def box_stats(values: np.ndarray) -> Box:
     return Box(n=n, minimum=minimum, q1=q1, median=median, q3=q3, maximum=maximum, whisker_low=whisker_low, whisker_high=whisker_high,
                mild=_row_lists(values, mild_mask), extreme=_row_lists(values, extreme_mask),
                outlier_rows=rows_out, outlier_columns=columns_out, outlier_extreme=extreme_mask[rows_out, columns_out])
+
+
+def _type7(ordered: np.ndarray, n: np.ndarray, share: float) -> np.ndarray:
+    """The type-7 quantile of each row's first n sorted values: position (n - 1) p, interpolated as
+    numpy's 'linear' method does; NaN where n = 0."""
+    out = np.full(ordered.shape[0], np.nan)
+    has = n > 0
+    if not has.any():
+        return out
+    position = (n[has] - 1) * share
+    low = np.floor(position).astype(np.int64)
+    high = np.minimum(low + 1, n[has] - 1)
+    rows = ordered[has]
+    below = np.take_along_axis(rows, low[:, None], axis=1)[:, 0]
+    above = np.take_along_axis(rows, high[:, None], axis=1)[:, 0]
+    fraction = position - low
+    difference = above - below
+    # numpy's rounding of the interpolation (R's (1 - h) a + h b can differ in the last bit)
+    out[has] = np.where(fraction >= 0.5, above - difference * (1 - fraction), below + difference * fraction)
+    return out
 
 
 def _row_lists(values: np.ndarray, mask: np.ndarray) -> list[list[float]]:
