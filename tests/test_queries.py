@@ -29,7 +29,7 @@ from omicskb.etl.queries import (
 SAMPLE_VALUES = {
     "gene_id": "3574", "symbol": "IL7", "xref_db": "Ensembl", "accession": "ENSG00000104432", "go_id": "GO:0006916",
     "cohort": "UCEC", "dataset": "", "omics": "protein", "gene_ids": ["3574", "7157", "5728"], "min_samples": 2,
-    "max_distance": 2, "min_value": -1.5, "tumor_only": True, "gene": "IL7",
+    "max_distance": 2, "min_value": -1.5, "tumor_only": True, "gene": "IL7", "min_cohorts": 1, "min_abs_signed_log10_p": 2.0,
 }
 REPO = Path(__file__).resolve().parent.parent
 
@@ -181,6 +181,7 @@ def test_every_query_runs_in_plain_duckdb_as_printed_by_sql(seeded, omicskb, tmp
     what `omicskb query` gives."""
     if not seeded.endswith(".duckdb"):
         pytest.skip("plain DuckDB reads DuckDB files")
+    assert omicskb(seeded, "derive").exit_code == 0  # the tumor-vs-normal queries then have rows
     args, expected = [], {}
     for name in catalogue():
         params = [a for k, v in values_for(name).items() for a in ("-p", f"{k}={','.join(v) if isinstance(v, list) else v}")]
@@ -208,6 +209,7 @@ def test_every_query_runs_in_psql_as_printed_by_sql(pg_target, omicskb, tmp_path
     if psql is None:
         pytest.skip("no psql on this machine")
     assert omicskb(pg_target, "load", "seeds", str(REPO / "seeds")).exit_code == 0
+    assert omicskb(pg_target, "derive").exit_code == 0
     for name, query in catalogue().items():
         params = [a for k, v in values_for(name).items() for a in ("-p", f"{k}={','.join(v) if isinstance(v, list) else v}")]
         script = omicskb(pg_target, "query", name, *params, "--sql", "--dialect", "postgresql")
@@ -219,10 +221,16 @@ def test_every_query_runs_in_psql_as_printed_by_sql(pg_target, omicskb, tmp_path
         ours_header, *ours = result.output.splitlines()
         assert header == ours_header, name
         assert len(lines) == len(ours), name
-        types = [c.type.base for c in query.columns]
+        types = [c.type.base + ("[]" if c.type.is_list else "") for c in query.columns]
         for theirs, mine in zip(lines, ours):
             for kind, a, b in zip(types, next(iter(__import__("csv").reader([theirs]))), next(iter(__import__("csv").reader([mine])))):
-                if kind == "FLOAT" and a and b:
+                if kind.endswith("[]") and a:  # psql writes {x,y}, omicskb [x, y]
+                    items_a, items_b = a.strip("{}").split(","), b.strip("[]").split(", ")
+                    if kind == "FLOAT[]":
+                        assert [float(x) for x in items_a] == pytest.approx([float(x) for x in items_b], rel=1e-12), name
+                    else:
+                        assert [x.strip('"') for x in items_a] == items_b, name
+                elif kind == "FLOAT" and a and b:
                     assert float(a) == pytest.approx(float(b), rel=1e-12), name
                 elif kind == "BOOLEAN" and a:
                     assert {"t": "true", "f": "false"}[a] == b, name
