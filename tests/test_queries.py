@@ -404,3 +404,13 @@ def test_postgresql_orders_text_as_duckdb_does_whatever_the_database_collation(p
         with admin.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(f'DROP DATABASE IF EXISTS "{icu_name}" WITH (FORCE)')
         admin.dispose()
+
+
+def test_protein_products_gives_the_line_of_the_seed_page(seeded, omicskb):
+    page = (REPO.parent / "shared" / "seeds" / "il7-linkedomicskb-page.txt")
+    expected = "ENST00000263851.9 Primary ENSP00000263851.4 (0 phosphosite)"
+    if page.is_file():  # the page itself, where ../shared is there
+        assert expected in page.read_text()
+    rows = json.loads(omicskb(seeded, "query", "protein_products", "-p", "gene=il7", "-f", "json").output)
+    assert rows[0]["page_label"] == expected and rows[0]["is_primary"] and rows[0]["n_phosphosites"] == 0
+    assert len(rows) == 5 and all(r["protein"] is None for r in rows[1:])
