@@ -110,7 +110,7 @@ def test_postgresql_gives_the_same_answers_as_duckdb(duck, pg, args):
 FULL_DATA_VALUES = {
     "gene_id": "7157", "symbol": "TP53", "xref_db": "Ensembl", "accession": "ENSG00000141510", "go_id": "GO:0006955",
     "cohort": "ucec", "dataset": "", "omics": "phospho", "gene_ids": ["7157", "5728", "3574", "1956"],
-    "max_distance": 3, "min_value": -1.0, "tumor_only": True, "gene": "TP53", "min_cohorts": 1, "min_abs_signed_log10_p": 6.0,
+    "max_distance": 3, "min_value": -1.0, "tumor_only": True, "gene": "TP53", "min_cohorts": 1, "min_abs_signed_log10_p": 6.0, "cohorts": ["ucec"],
 }
 
 

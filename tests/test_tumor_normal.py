@@ -79,6 +79,12 @@ def split_cohort(tmp_path, shift: float = 0.3):
     return lines
 
 
+def per_cohort_rows(target, cohort: str) -> list[tuple]:
+    return query_rows(target, """
+        SELECT r.feature_id, r.log10_p FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id
+        WHERE c.omics_type = 'protein' AND c.is_default AND c.cohort_code = :c AND r.log10_p IS NOT NULL""", c=cohort)
+
+
 def write_second_cohort(target, omicskb, tmp_path) -> None:
     with api.connect(target) as db:
         block = db.block("UCEC", "protein")
@@ -123,6 +129,17 @@ def test_meta_p_equals_an_independent_stouffer_over_two_cohorts(seeded, omicskb,
         assert signed == (majority if combined >= 0 else -majority) * -log10_p
         two += 1
     assert two > 100
+    # meta_tumor_normal recomputes it in SQL (its normal tail in log space): over both cohorts it is tn_meta,
+    # over one it is that cohort's own p
+    on_the_fly = json.loads(omicskb(seeded, "query", "meta_tumor_normal", "-p", "cohorts=ucec,LUAD", "-f", "json").output)
+    assert len(on_the_fly) == len(meta)
+    for row in on_the_fly:
+        n_cohorts, n_agree, z, log10_p, signed = meta[row["feature_id"]]
+        assert (row["n_cohorts"], row["n_agree"]) == (n_cohorts, n_agree)
+        assert math.isclose(row["log10_p"], log10_p, rel_tol=1e-10, abs_tol=1e-13) and math.isclose(row["signed_log10_p"], signed, rel_tol=1e-10, abs_tol=1e-13)
+    luad = {r[0]: r[1] for r in per_cohort_rows(seeded, "LUAD")}
+    alone = json.loads(omicskb(seeded, "query", "meta_tumor_normal", "-p", "cohorts=luad", "-f", "json").output)
+    assert len(alone) == len(luad) and all(r["log10_p"] == luad[r["feature_id"]] for r in alone)
     rows = json.loads(omicskb(seeded, "query", "gene_tumor_normal", "-p", "gene=PTEN", "-f", "json").output)
     protein = [r for r in rows if r["omics"] == "protein"]
     assert [r["cohort"] for r in protein] == ["LUAD", "UCEC", "META"] and protein[-1]["n_cohorts"] == 2
