@@ -221,14 +221,15 @@ def finish_batch(engine: sa.Engine, batch_id: int, status: str, message: str | N
     liveness.release_batch(engine, batch_id)
 
 
-def forget_stale_results(conn: sa.Connection) -> list[str]:
+def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str]:
     """Delete derived results whose inputs this transaction changed; a note for the user if any."""
     from omicskb.etl.tumor_normal import drop_stale
 
     removed, omics = drop_stale(conn)
     if not removed:
         return []
-    return [f"removed {removed} tumor-vs-normal comparison(s) and the Meta P of {', '.join(sorted(omics))}, whose inputs changed; run 'omicskb derive'"]
+    verb = "would remove" if dry_run else "removed"
+    return [f"{verb} {removed} tumor-vs-normal comparison(s) and the Meta P of {', '.join(sorted(omics))}, whose inputs changed; run 'omicskb derive'"]
 
 
 def check_kind(path: Path, source_kind: str) -> None:
@@ -322,7 +323,7 @@ def run_load(
             ctx.flush_rejects()
             slot = ctx.slot or default_slot(source_kind, sha)
             replaced = supersede(conn, source_kind, slot, release_id)
-            ctx.notes.extend(forget_stale_results(conn))
+            ctx.notes.extend(forget_stale_results(conn, dry_run=dry_run))
             version = release_version or ctx.release_version
             date = release_date or ctx.release_date
             conn.execute(

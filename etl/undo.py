@@ -112,7 +112,7 @@ def _run(engine: sa.Engine, command: str, source_kind: str | None, dry_run: bool
             transaction = conn.begin()
             try:
                 work(conn, report)
-                report.notes.extend(forget_stale_results(conn))
+                report.notes.extend(forget_stale_results(conn, dry_run=dry_run))
             except BaseException:
                 transaction.rollback()
                 raise
