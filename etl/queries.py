@@ -20,13 +20,15 @@ DATE and TIMESTAMP. A parameter without `= default` is required.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -362,6 +364,18 @@ def duckdb_sql(name: str) -> str:
     return GETVARIABLE.sub(lambda m: f"CAST(${m.group(1)} AS {types[m.group(1)].duckdb})", query.body)
 
 
+@contextlib.contextmanager
+def deep_sql(limit: int = 5000) -> Iterator[None]:
+    """sqlglot parses and writes nested expressions recursively; the generated normal tail of
+    meta_tumor_normal.sql nests about 110 levels, past Python's default limit of 1000 frames."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
 @functools.cache
 def postgres_sql(name: str, placeholder: str = "%({})s") -> str:
     """The body transpiled by sqlglot from DuckDB into PostgreSQL, parameters as `placeholder`.
@@ -380,11 +394,12 @@ def postgres_sql(name: str, placeholder: str = "%({})s") -> str:
             return exp.cast(exp.column(marker.format(pname)), types[pname].postgres, dialect="postgres")
         return node
 
-    try:
-        (tree,) = sqlglot.parse(query.body, read="duckdb")
-    except (sqlglot.errors.ParseError, ValueError) as exc:
-        raise QueryError(f"{query.path}: sqlglot cannot parse it as DuckDB SQL: {str(exc).splitlines()[0]}") from None
-    sql = _order_text_bytewise(tree.transform(to_marker), query).sql(dialect="postgres", pretty=True)
+    with deep_sql():
+        try:
+            (tree,) = sqlglot.parse(query.body, read="duckdb")
+        except (sqlglot.errors.ParseError, ValueError) as exc:
+            raise QueryError(f"{query.path}: sqlglot cannot parse it as DuckDB SQL: {str(exc).splitlines()[0]}") from None
+        sql = _order_text_bytewise(tree.transform(to_marker), query).sql(dialect="postgres", pretty=True)
     if placeholder.startswith("%"):
         sql = sql.replace("%", "%%")
     for param in query.params:

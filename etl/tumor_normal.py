@@ -7,7 +7,7 @@ per role; then Stouffer's Meta P per omics and feature over the cohorts' default
 
 Results point at what they were computed from: the releases of the block's datasets and the role
 of every sample in it (tn_comparison, tn_comparison_sample). `drop_stale` deletes every comparison
-whose inputs changed, and the Meta P of its omics type; loads and undos call it in their own
+whose inputs changed (queries/audit_tn_stale.sql), and the Meta P of its omics type; loads and undos call it in their own
 transaction, so no stale result outlives the change that made it stale. `derive` then computes
 only the comparisons that are missing, and the Meta P of the omics types they touch.
 """
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from omicskb.etl.blocks import fetch_block
 from omicskb.etl.db import bulk_insert
+from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import box_stats
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
 from omicskb.etl.stats.ranksum import MIN_X, MIN_Y, rank_sum
@@ -34,23 +35,6 @@ NO_NORMALS = "no normal samples"
 NO_TUMORS = "no tumor samples"
 
 ProgressFn = Callable[[str], None]
-
-# A comparison whose inputs are no longer what it read: a dataset gone or at another release, a
-# pair undone, a default moved, or a sample's role changed.
-STALE_SQL = """
-SELECT c.comparison_id, c.omics_type FROM tn_comparison AS c
-LEFT JOIN dataset AS t ON t.dataset_id = c.tumor_dataset_id
-LEFT JOIN dataset AS n ON n.dataset_id = c.normal_dataset_id
-WHERE t.dataset_id IS NULL OR n.dataset_id IS NULL
-   OR t.release_id <> c.tumor_release_id OR n.release_id <> c.normal_release_id
-   OR t.is_default <> c.is_default
-   OR (c.tumor_dataset_id <> c.normal_dataset_id AND NOT EXISTS (
-        SELECT 1 FROM dataset_pair AS p WHERE p.tumor_dataset_id = c.tumor_dataset_id AND p.normal_dataset_id = c.normal_dataset_id))
-   OR (c.tumor_dataset_id = c.normal_dataset_id AND EXISTS (
-        SELECT 1 FROM dataset_pair AS p WHERE p.tumor_dataset_id = c.tumor_dataset_id OR p.normal_dataset_id = c.tumor_dataset_id))
-   OR EXISTS (SELECT 1 FROM tn_comparison_sample AS cs LEFT JOIN sample AS s ON s.sample_id = cs.sample_id
-              WHERE cs.comparison_id = c.comparison_id AND (s.sample_id IS NULL OR s.stat_role IS DISTINCT FROM cs.stat_role))
-"""
 
 CHILD_TABLES = ("tn_box_outlier", "tn_box", "tn_result", "tn_comparison_sample")
 
@@ -81,11 +65,13 @@ class DeriveReport:
 def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
     """Delete every comparison whose inputs changed, and the Meta P rows of their omics types.
     Returns (comparisons deleted, omics types whose Meta P went)."""
-    stale = conn.execute(sa.text(STALE_SQL)).all()
+    # The audit's definition of stale (a dataset gone or at another release, a pair undone, a
+    # default moved, a sample's role changed) is the one place that says it.
+    stale = run_saved(conn, "audit_tn_stale")
     if not stale:
         return 0, set()
-    ids = [int(r.comparison_id) for r in stale]
-    omics = {r.omics_type for r in stale}
+    ids = sorted({int(r["comparison_id"]) for r in stale})
+    omics = {r["omics_type"] for r in stale}
     _delete_comparisons(conn, ids)
     conn.execute(sa.text("DELETE FROM tn_meta WHERE omics_type IN :o").bindparams(sa.bindparam("o", expanding=True)), {"o": sorted(omics)})
     return len(ids), omics

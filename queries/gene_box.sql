@@ -16,11 +16,7 @@
 -- column: mild_outliers FLOAT[]   values 1.5-3 x IQR beyond a quartile, ascending
 -- column: extreme_outliers FLOAT[]  values beyond 3 x IQR, ascending
 WITH candidates AS (
-    SELECT gene_id, 1 AS precedence FROM gene WHERE gene_id = trim(getvariable('gene'))
-    UNION ALL
-    SELECT gene_id, 2 FROM gene WHERE upper(symbol) = upper(trim(getvariable('gene')))
-    UNION ALL
-    SELECT gene_id, 3 FROM gene_symbol WHERE upper(symbol) = upper(trim(getvariable('gene')))
+    SELECT gene_id, precedence FROM gene_name WHERE name = upper(trim(getvariable('gene')))
 ),
 wanted_gene AS (
     SELECT DISTINCT gene_id FROM candidates WHERE precedence = (SELECT min(precedence) FROM candidates)

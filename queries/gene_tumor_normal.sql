@@ -20,11 +20,7 @@
 -- column: n_agree INTEGER       META: cohorts in the majority direction
 -- column: note TEXT             why a row has no test: too few values, all equal, or no normal samples
 WITH candidates AS (
-    SELECT gene_id, 1 AS precedence FROM gene WHERE gene_id = trim(getvariable('gene'))
-    UNION ALL
-    SELECT gene_id, 2 FROM gene WHERE upper(symbol) = upper(trim(getvariable('gene')))
-    UNION ALL
-    SELECT gene_id, 3 FROM gene_symbol WHERE upper(symbol) = upper(trim(getvariable('gene')))
+    SELECT gene_id, precedence FROM gene_name WHERE name = upper(trim(getvariable('gene')))
 ),
 wanted_gene AS (
     SELECT DISTINCT gene_id FROM candidates WHERE precedence = (SELECT min(precedence) FROM candidates)

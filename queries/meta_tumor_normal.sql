@@ -18,11 +18,7 @@ WITH wanted_cohort AS (
     SELECT a.cohort_code FROM cohort_alias AS a, (SELECT unnest(getvariable('cohorts')) AS name) AS w WHERE upper(a.alias) = upper(trim(w.name))
 ),
 candidates AS (
-    SELECT gene_id, 1 AS precedence FROM gene WHERE gene_id = trim(getvariable('gene'))
-    UNION ALL
-    SELECT gene_id, 2 FROM gene WHERE upper(symbol) = upper(trim(getvariable('gene')))
-    UNION ALL
-    SELECT gene_id, 3 FROM gene_symbol WHERE upper(symbol) = upper(trim(getvariable('gene')))
+    SELECT gene_id, precedence FROM gene_name WHERE name = upper(trim(getvariable('gene')))
 ),
 wanted_gene AS (
     SELECT DISTINCT gene_id FROM candidates WHERE precedence = (SELECT min(precedence) FROM candidates)

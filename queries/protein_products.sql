@@ -11,11 +11,7 @@
 -- column: n_phosphosites INTEGER    distinct phosphosites on this protein measured in any phospho dataset
 -- column: page_label TEXT           the line as the gene page shows it
 WITH candidates AS (
-    SELECT gene_id, 1 AS precedence FROM gene WHERE gene_id = trim(getvariable('gene'))
-    UNION ALL
-    SELECT gene_id, 2 FROM gene WHERE upper(symbol) = upper(trim(getvariable('gene')))
-    UNION ALL
-    SELECT gene_id, 3 FROM gene_symbol WHERE upper(symbol) = upper(trim(getvariable('gene')))
+    SELECT gene_id, precedence FROM gene_name WHERE name = upper(trim(getvariable('gene')))
 ),
 wanted_gene AS (
     SELECT DISTINCT gene_id FROM candidates WHERE precedence = (SELECT min(precedence) FROM candidates)

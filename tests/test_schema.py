@@ -11,7 +11,7 @@ from omicskb.etl.db import current_revision, downgrade, head_revision, make_engi
 from omicskb.schema import SCHEMA_REVISION
 from omicskb.schema.models import Base
 
-VIEWS = {"gene_summary_current", "go_id_primary", "measurement", "sample_clinical"}
+VIEWS = {"gene_summary_current", "go_id_primary", "measurement", "sample_clinical", "gene_name"}
 
 
 def user_tables(conn: sa.Connection) -> set[str]:

@@ -11,6 +11,8 @@ Create Date: 2026-11-29
 - tn_box and tn_box_outlier: box statistics per role and feature, and the outlying values.
 - tn_meta: Stouffer's Meta P per omics and feature over the cohorts' default comparisons.
 - source_kind 'derive' for the run log.
+- view gene_name: every name a gene answers to, upper-cased, with its precedence (1 GeneID,
+  2 official symbol, 3 alias or previous symbol), for the saved queries that take a `gene`.
 As elsewhere, foreign keys are created on PostgreSQL only; none points at a dataset, sample or
 release: derived rows never block a user's delete (loads and undos drop stale ones themselves).
 """
@@ -30,6 +32,13 @@ TABLES = ('tn_meta', 'tn_box_outlier', 'tn_box', 'tn_result', 'tn_comparison_sam
 
 def pg_fk(*args, **kwargs) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(*args, **kwargs).ddl_if(dialect="postgresql")
+
+
+GENE_NAME_VIEW = (
+    "SELECT gene_id, gene_id AS name, 1 AS precedence FROM gene "
+    "UNION ALL SELECT gene_id, upper(symbol), 2 FROM gene "
+    "UNION ALL SELECT gene_id, upper(symbol), 3 FROM gene_symbol"
+)
 
 
 def upgrade() -> None:
@@ -140,9 +149,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('omics_type', 'feature_id', name=op.f('pk_tn_meta'))
     )
     op.create_index(op.f('ix_tn_meta_feature_id'), 'tn_meta', ['feature_id'], unique=False)
+    op.execute(f"CREATE VIEW gene_name AS {GENE_NAME_VIEW}")
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW gene_name")
     for table in TABLES:
         op.drop_table(table)
     op.execute(sa.schema.DropSequence(sa.Sequence('tn_comparison_id_seq')))
