@@ -113,6 +113,11 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     expect "[$name] values IL7" "$out" "UCEC +rna +IL7 +tumor +95 "
     expect "[$name] values IL7" "$out" "UCEC +rna +IL7 +normal +14 "
     expect "[$name] values IL7" "$out" "UCEC +cnv +IL7 +tumor +95 "
+    # The statistics engine (numpy and scipy at this venv's versions): IL7's RNA test, exact to R's.
+    run "[$name] derive" "${omicskb[@]}" derive
+    expect "[$name] derive" "$out" "^tumor vs normal: 4 comparisons computed"
+    run "[$name] gene_tumor_normal" "${omicskb[@]}" query gene_tumor_normal -p gene=il7 --format csv
+    expect "[$name] gene_tumor_normal" "$out" "^rna,IL7,[0-9]+,UCEC,false,95,14,6\.99,6\.67,0\.15[0-9]*,0\.63767252896"
     run "[$name] gene_values" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC --format tsv
     [ "$(wc -l <"$out")" -gt 300 ] || { cat "$out" >&2; fail "[$name] gene_values returned too few rows"; }
     local rows_tsv=$out
