@@ -20,17 +20,41 @@ class Box:
     maximum: np.ndarray
     whisker_low: np.ndarray
     whisker_high: np.ndarray
-    mild: list[list[float]]  # per row, ascending
-    extreme: list[list[float]]  # per row, ascending
-    outlier_rows: np.ndarray  # every outlying value's (row, column), and whether it is extreme
+    outlier_rows: np.ndarray  # every outlying value: its (row, column), value, and whether it is extreme
     outlier_columns: np.ndarray
+    outlier_values: np.ndarray
     outlier_extreme: np.ndarray
+
+    @property
+    def n_mild(self) -> np.ndarray:
+        return np.bincount(self.outlier_rows[~self.outlier_extreme], minlength=len(self.n))
+
+    @property
+    def n_extreme(self) -> np.ndarray:
+        return np.bincount(self.outlier_rows[self.outlier_extreme], minlength=len(self.n))
+
+    @property
+    def mild(self) -> list[list[float]]:
+        """Per row, the mild outliers, ascending."""
+        return self._lists(~self.outlier_extreme)
+
+    @property
+    def extreme(self) -> list[list[float]]:
+        """Per row, the extreme outliers, ascending."""
+        return self._lists(self.outlier_extreme)
+
+    def _lists(self, which: np.ndarray) -> list[list[float]]:
+        rows, values = self.outlier_rows[which], self.outlier_values[which]
+        order = np.lexsort((values, rows))
+        out: list[list[float]] = [[] for _ in range(len(self.n))]
+        for r, v in zip(rows[order].tolist(), values[order].tolist()):
+            out[r].append(v)
+        return out
 
 
 def box_stats(values: np.ndarray) -> Box:
     """One box per row of `values` (NaN = missing); NaN statistics where a row has no value."""
     values = np.asarray(values, dtype=np.float64)
-    rows = values.shape[0]
     n = np.count_nonzero(~np.isnan(values), axis=1).astype(np.int64)
     ordered = np.sort(values, axis=1)  # one sort per row, NaN last; np.nanpercentile loops over rows with NaN
     q1, median, q3 = (_type7(ordered, n, share) for share in (0.25, 0.5, 0.75))
@@ -45,13 +69,12 @@ def box_stats(values: np.ndarray) -> Box:
         whisker_low = np.where(inside, values, np.inf).min(axis=1, initial=np.inf)
         whisker_high = np.where(inside, values, -np.inf).max(axis=1, initial=-np.inf)
         extreme_mask = present & ((values < outer_low[:, None]) | (values > outer_high[:, None]))
-        mild_mask = present & ~inside & ~extreme_mask
     whisker_low[n == 0] = np.nan
     whisker_high[n == 0] = np.nan
-    rows_out, columns_out = np.nonzero(mild_mask | extreme_mask)
+    rows_out, columns_out = np.nonzero(present & ~inside)  # mild or extreme
     return Box(n=n, minimum=minimum, q1=q1, median=median, q3=q3, maximum=maximum, whisker_low=whisker_low, whisker_high=whisker_high,
-               mild=_row_lists(values, mild_mask), extreme=_row_lists(values, extreme_mask),
-               outlier_rows=rows_out, outlier_columns=columns_out, outlier_extreme=extreme_mask[rows_out, columns_out])
+               outlier_rows=rows_out, outlier_columns=columns_out, outlier_values=values[rows_out, columns_out],
+               outlier_extreme=extreme_mask[rows_out, columns_out])
 
 
 def _type7(ordered: np.ndarray, n: np.ndarray, share: float) -> np.ndarray:
@@ -73,13 +96,3 @@ def _type7(ordered: np.ndarray, n: np.ndarray, share: float) -> np.ndarray:
     out[has] = np.where(fraction >= 0.5, above - difference * (1 - fraction), below + difference * fraction)
     return out
 
-
-def _row_lists(values: np.ndarray, mask: np.ndarray) -> list[list[float]]:
-    rows, cols = np.nonzero(mask)
-    out: list[list[float]] = [[] for _ in range(values.shape[0])]
-    if len(rows):
-        picked = values[rows, cols]
-        order = np.lexsort((picked, rows))
-        for r, v in zip(rows[order].tolist(), picked[order].tolist()):
-            out[r].append(v)
-    return out

@@ -4,12 +4,10 @@ Benjamini-Hochberg q-values from log10 p. Both vectorised, both in log space."""
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
-from scipy import special
 
-LN10 = math.log(10.0)
+from omicskb.etl.stats.logp import two_sided_log10_p
 
 
 @dataclasses.dataclass
@@ -45,12 +43,11 @@ def stouffer(z_abs: np.ndarray, direction: np.ndarray) -> Meta:
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.where(present, np.where(agree, z_abs, -z_abs), 0.0).sum(axis=1)
         z = total / np.sqrt(k)
-    log10_p = np.minimum(0.0, (math.log(2.0) + special.log_ndtr(-np.abs(z))) / LN10)
+    log10_p = two_sided_log10_p(z)
     out_direction = np.where(z >= 0, majority, -majority)
     none = k == 0
     z[none] = np.nan
     log10_p[none] = np.nan
-    out_direction = out_direction.astype(np.float64)
     out_direction[none] = np.nan
     return Meta(n_cohorts=k.astype(np.int64), n_agree=n_agree.astype(np.int64), z=z, log10_p=log10_p, direction=out_direction)
 

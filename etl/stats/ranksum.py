@@ -25,10 +25,11 @@ import math
 import numpy as np
 from scipy import special
 
+from omicskb.etl.stats.logp import p_from_log10, two_sided_log10_p
+
 MIN_X = 20  # tumors
 MIN_Y = 10  # normals
 EXACT_BELOW = 50  # R: exact when both groups are smaller than this and nothing is tied
-LN10 = math.log(10.0)
 CHUNK_CELLS = 4_000_000  # rows x columns per ranking chunk (about 32 MB per float array)
 HL_CHUNK_PAIRS = 8_000_000  # pairwise differences held at once by the Hodges-Lehmann median
 
@@ -64,8 +65,7 @@ class RankSum:
     @property
     def p(self) -> np.ndarray:
         """10 ** log10_p: underflows to 0 below about 1e-308 (log10_p keeps it)."""
-        with np.errstate(under="ignore"):
-            return np.power(10.0, self.log10_p)
+        return p_from_log10(self.log10_p)
 
     @property
     def signed_p(self) -> np.ndarray:
@@ -118,7 +118,7 @@ def rank_sum(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = M
     sigma = np.sqrt(mn[normal] / 12 * ((nn + 1) - tie_term[normal] / (nn * (nn - 1))))
     z = np.abs(d - 0.5 * np.sign(d)) / sigma
     z_abs[normal] = z
-    log10_p[normal] = np.minimum(0.0, (math.log(2.0) + special.log_ndtr(-z)) / LN10)
+    log10_p[normal] = two_sided_log10_p(z)
 
     if exact.any():
         p_exact = _exact_p(u[exact], n_x[exact], n_y[exact])
