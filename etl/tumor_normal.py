@@ -26,13 +26,10 @@ from omicskb.etl.db import bulk_insert
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import box_stats
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
-from omicskb.etl.stats.ranksum import MIN_X, MIN_Y, rank_sum
+from omicskb.etl.stats.logp import p_from_log10
+from omicskb.etl.stats.ranksum import rank_sum
 
-# Omics types compared between tumors and normals (LinkedOmicsKB: RNA, protein, phosphosites; and
-# the other abundance measurements). Copy number and mutation status are not abundances.
-TN_OMICS = ("rna", "protein", "phospho", "acetyl", "glyco", "mirna", "methylation")
 NO_NORMALS = "no normal samples"
-NO_TUMORS = "no tumor samples"
 
 ProgressFn = Callable[[str], None]
 
@@ -59,7 +56,7 @@ class DeriveReport:
     stale_removed: int = 0
     tests: int = 0
     meta: dict[str, int] = dataclasses.field(default_factory=dict)  # omics -> Meta P rows
-    seconds: dict[str, float] = dataclasses.field(default_factory=dict)  # fetch, test, box, write, meta
+    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys(("fetch", "test", "box", "write", "meta"), 0.0))
 
 
 def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
@@ -85,21 +82,13 @@ def _delete_comparisons(conn: sa.Connection, ids: list[int]) -> None:
 
 
 def candidates(conn: sa.Connection) -> list[Candidate]:
-    """Every block of a tumor-vs-normal omics type: each dataset that is not the normal half of a pair."""
-    rows = conn.execute(
-        sa.text(
-            "SELECT d.cohort_code, d.omics_type, d.dataset_id, d.name, d.release_id, d.is_default, "
-            "COALESCE(p.normal_dataset_id, d.dataset_id) AS normal_dataset_id, COALESCE(n.release_id, d.release_id) AS normal_release_id "
-            "FROM dataset AS d LEFT JOIN dataset_pair AS p ON p.tumor_dataset_id = d.dataset_id "
-            "LEFT JOIN dataset AS n ON n.dataset_id = p.normal_dataset_id "
-            "WHERE d.omics_type IN :omics AND d.dataset_id NOT IN (SELECT normal_dataset_id FROM dataset_pair) "
-            "ORDER BY d.cohort_code, d.omics_type, d.dataset_id"
-        ).bindparams(sa.bindparam("omics", expanding=True)),
-        {"omics": list(TN_OMICS)},
-    ).all()
+    """The blocks with tumors that queries/tumor_normal_pairs.sql lists (it says which omics types
+    are compared, and how blocks are formed), in dataset order."""
+    rows = [r for r in run_saved(conn, "tumor_normal_pairs") if r["n_tumor_samples"]]  # a normal-only dataset compares nothing
     return [
-        Candidate(r.cohort_code, r.omics_type, int(r.dataset_id), int(r.normal_dataset_id), r.name, int(r.release_id), int(r.normal_release_id), bool(r.is_default))
-        for r in rows
+        Candidate(r["cohort_code"], r["omics_type"], r["tumor_dataset_id"], r["normal_dataset_id"], r["tumor_dataset"], r["tumor_release_id"],
+                  r["normal_release_id"], r["is_default"])
+        for r in sorted(rows, key=lambda r: (r["cohort_code"], r["omics_type"], r["tumor_dataset_id"]))
     ]
 
 
@@ -107,30 +96,25 @@ def derive_tumor_normal(conn: sa.Connection, run_id: int, progress: ProgressFn |
     """In the caller's transaction: drop stale comparisons, compute the missing ones, refresh the
     Meta P of the omics types that changed."""
     report = DeriveReport(run_id=run_id)
-    for key in ("fetch", "test", "box", "write", "meta"):
-        report.seconds[key] = 0.0
     removed, touched = drop_stale(conn)
     report.stale_removed = removed
-    done = {(int(a), int(b)) for a, b in conn.execute(sa.text("SELECT tumor_dataset_id, normal_dataset_id FROM tn_comparison"))}
+    stored = conn.execute(sa.text("SELECT comparison_id, tumor_dataset_id, normal_dataset_id, omics_type FROM tn_comparison")).all()
+    done = {(int(r.tumor_dataset_id), int(r.normal_dataset_id)) for r in stored}
     wanted = candidates(conn)
     wanted_keys = {(c.tumor_dataset_id, c.normal_dataset_id) for c in wanted}
     # comparisons no block asks for any more (a dataset moved to another omics type, say)
-    orphans = [int(r.comparison_id) for r in conn.execute(sa.text("SELECT comparison_id, tumor_dataset_id, normal_dataset_id FROM tn_comparison"))
-               if (int(r.tumor_dataset_id), int(r.normal_dataset_id)) not in wanted_keys]
+    orphans = [r for r in stored if (int(r.tumor_dataset_id), int(r.normal_dataset_id)) not in wanted_keys]
     if orphans:
-        touched |= {r.omics_type for r in conn.execute(sa.text("SELECT DISTINCT omics_type FROM tn_comparison WHERE comparison_id IN :ids")
-                                                       .bindparams(sa.bindparam("ids", expanding=True)), {"ids": orphans})}
-        _delete_comparisons(conn, orphans)
+        touched |= {r.omics_type for r in orphans}
+        _delete_comparisons(conn, [int(r.comparison_id) for r in orphans])
         report.stale_removed += len(orphans)
     todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
     report.unchanged = len(wanted) - len(todo)
     for i, candidate in enumerate(todo, 1):
         if progress:
             progress(f"tumor vs normal {i}/{len(todo)}: {candidate.cohort_code} {candidate.omics_type} {candidate.tumor_name}")
-        line = _compute(conn, candidate, run_id, report)
-        if line:
-            report.computed.append(line)
-            touched.add(candidate.omics_type)
+        report.computed.append(_compute(conn, candidate, run_id, report))
+        touched.add(candidate.omics_type)
     for omics in sorted(touched | _omics_without_meta(conn)):
         started = time.perf_counter()
         report.meta[omics] = refresh_meta(conn, omics, run_id)
@@ -144,13 +128,11 @@ def _omics_without_meta(conn: sa.Connection) -> set[str]:
         "AND NOT EXISTS (SELECT 1 FROM tn_meta AS m WHERE m.omics_type = c.omics_type)"))}
 
 
-def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveReport) -> str | None:
+def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveReport) -> str:
     started = time.perf_counter()
     block = fetch_block(conn, c.cohort_code, c.omics_type, c.tumor_name)
     report.seconds["fetch"] += time.perf_counter() - started
     tumor, normal = block.columns("tumor"), block.columns("normal")
-    if len(tumor) == 0:
-        return None  # a normal-only dataset: nothing to compare it with
     reason = NO_NORMALS if len(normal) == 0 else None
     x, y = block.values[:, tumor], block.values[:, normal]
     started = time.perf_counter()
@@ -179,7 +161,7 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
             "exact": [bool(e) if t else None for e, t in zip(result.exact, result.tested)],
             "p": _nullable(p), "log10_p": _nullable(result.log10_p),
             "signed_p": _nullable(result.signed_p), "signed_log10_p": _nullable(result.signed_log10_p),
-            "q": _nullable(_power10(q)), "log10_q": _nullable(q),
+            "q": _nullable(p_from_log10(q)), "log10_q": _nullable(q),
             "skip_reason": list(result.reason),
         }, extra={"comparison_id": comparison_id})
         report.tests += tested
@@ -195,13 +177,13 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
             "feature_id": block.feature_ids.tolist(), "n": box.n.tolist(),
             "minimum": _nullable(box.minimum), "q1": _nullable(box.q1), "median": _nullable(box.median), "q3": _nullable(box.q3),
             "maximum": _nullable(box.maximum), "whisker_low": _nullable(box.whisker_low), "whisker_high": _nullable(box.whisker_high),
-            "n_mild": [len(m) for m in box.mild], "n_extreme": [len(e) for e in box.extreme],
+            "n_mild": box.n_mild.tolist(), "n_extreme": box.n_extreme.tolist(),
         }, extra={"comparison_id": comparison_id, "stat_role": role})
         if len(box.outlier_rows):
             bulk_insert(conn, "tn_box_outlier", {
                 "feature_id": block.feature_ids[box.outlier_rows].tolist(),
                 "sample_id": block.sample_ids[columns][box.outlier_columns].tolist(),
-                "value": values[box.outlier_rows, box.outlier_columns].tolist(),
+                "value": box.outlier_values.tolist(),
                 "is_extreme": box.outlier_extreme.tolist(),
             }, extra={"comparison_id": comparison_id, "stat_role": role})
         report.seconds["write"] += time.perf_counter() - started
@@ -211,18 +193,9 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
     return f"{what}: {len(tumor)} tumors x {len(normal)} normals, {tested:,} of {len(block.feature_ids):,} features tested"
 
 
-def _nullable(values: np.ndarray | None) -> list[float | None]:
-    if values is None:
-        return []
-    array = np.asarray(values, dtype=np.float64)
-    return [None if v != v else v for v in array.tolist()]
-
-
-def _power10(log10: np.ndarray | None) -> np.ndarray | None:
-    if log10 is None:
-        return None
-    with np.errstate(under="ignore"):
-        return np.power(10.0, log10)
+def _nullable(values: np.ndarray) -> list[float | None]:
+    """Floats with NaN as None (NULL in the database)."""
+    return [None if v != v else v for v in np.asarray(values, dtype=np.float64).tolist()]
 
 
 def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
@@ -249,17 +222,13 @@ def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
     direction[feature_at, cohort_at] = [float(r.direction) for r in rows]
     log10_p[feature_at, cohort_at] = [float(r.log10_p) for r in rows]
     meta = stouffer_with_single(z_abs, direction, log10_p)
-    with np.errstate(under="ignore"):
-        p = np.power(10.0, meta.log10_p)
+    p = p_from_log10(meta.log10_p)
     bulk_insert(conn, "tn_meta", {
         "feature_id": feature_ids.tolist(), "n_cohorts": meta.n_cohorts.tolist(), "n_agree": meta.n_agree.tolist(),
         "z": _nullable(meta.z), "p": _nullable(p), "log10_p": meta.log10_p.tolist(),
         "signed_p": _nullable(meta.direction * p), "signed_log10_p": meta.signed_log10_p.tolist(),
     }, extra={"omics_type": omics, "run_id": run_id})
     return len(feature_ids)
-
-
-__all__ = ["DeriveReport", "candidates", "derive_tumor_normal", "drop_stale", "refresh_meta", "MIN_X", "MIN_Y", "TN_OMICS"]
 
 
 def run_derive(engine: sa.Engine, command: str, progress: ProgressFn | None = None) -> DeriveReport:

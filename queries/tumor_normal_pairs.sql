@@ -1,5 +1,5 @@
 -- name: tumor_normal_pairs
--- description: Every block 'omicskb derive' compares, tumors against normals: one dataset holding both roles, or a tumor/normal pair of datasets and who declared it; with its sample counts and whether derive has computed it since its inputs last changed.
+-- description: Every block of a tumor-vs-normal omics type (derive compares those with tumors), tumors against normals: one dataset holding both roles, or a tumor/normal pair of datasets and who declared it; with its sample counts and whether derive has computed it since its inputs last changed.
 -- param: cohort TEXT = ''  a cohort code or alias, any case, or '' for all
 -- column: cohort_code TEXT          the cohort
 -- column: omics_type TEXT           the omics type
@@ -12,6 +12,10 @@
 -- column: comparison_id INTEGER     derive's comparison, NULL until derive has run on the block as it is now
 -- column: n_tested INTEGER          features tested in that comparison
 -- column: reason TEXT               why the comparison tested nothing (no normal samples)
+-- column: tumor_dataset_id INTEGER  the tumor dataset's id
+-- column: normal_dataset_id INTEGER the normal dataset's id (the tumor dataset's when one holds both)
+-- column: tumor_release_id INTEGER  the release the tumor dataset holds now
+-- column: normal_release_id INTEGER the release the normal dataset holds now
 WITH wanted_cohort AS (
     SELECT cohort_code FROM cohort WHERE getvariable('cohort') = '' OR upper(cohort_code) = upper(trim(getvariable('cohort')))
     UNION
@@ -37,7 +41,8 @@ roles AS (
 )
 SELECT b.cohort_code, b.omics_type, t.name AS tumor_dataset, n.name AS normal_dataset, b.declared_by, b.is_default,
        CAST(r.n_tumor AS INTEGER) AS n_tumor_samples, CAST(r.n_normal AS INTEGER) AS n_normal_samples,
-       c.comparison_id, c.n_tested, c.reason
+       c.comparison_id, c.n_tested, c.reason, b.tumor_id AS tumor_dataset_id, b.normal_id AS normal_dataset_id,
+       t.release_id AS tumor_release_id, n.release_id AS normal_release_id
 FROM blocks AS b
 JOIN dataset AS t ON t.dataset_id = b.tumor_id
 JOIN dataset AS n ON n.dataset_id = b.normal_id
