@@ -7,24 +7,13 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from omicskb.etl.cli.access import writes_database
+from omicskb.etl.cli.listing import LIST_FORMAT, list_format, output_option, write_listing
 from omicskb.etl.db import current_revision, head_revision, require_schema, upgrade
-from omicskb.etl.output import FORMATS, OutputError, write_rows
 
-LIST_FORMAT = click.option("--format", "-f", "fmt", type=click.Choice(["text", *FORMATS]), default=None,
-                           help="text [default], or a table format as for 'omicskb query' (with -o: the file's suffix).")
-LIST_OUTPUT = click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), default=None,
-                           help="Write to FILE (its suffix picks the format).")
 RUN_COLUMNS = pa.schema([
     ("run_id", pa.int64()), ("started_at", pa.timestamp("us")), ("status", pa.string()), ("source_kind", pa.string()), ("file_path", pa.string()),
     ("rows_loaded", pa.int64()), ("rows_rejected", pa.int64()), ("message", pa.string()),
 ])
-
-
-def write_listing(rows: list[dict], schema: pa.Schema, fmt: str, output: str | None) -> None:
-    try:
-        write_rows(rows, schema, fmt, path=output)
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 @writes_database
@@ -52,7 +41,7 @@ def run_status(status: str, gone: bool) -> str:
 @click.command()
 @click.option("--limit", default=20, show_default=True, help="How many of the latest runs to show.")
 @LIST_FORMAT
-@LIST_OUTPUT
+@output_option("-o")
 @click.pass_obj
 def runs(settings, limit: int, fmt: str | None, output: str | None) -> None:
     """Show the latest load runs: status, file, counts and message.
@@ -60,7 +49,6 @@ def runs(settings, limit: int, fmt: str | None, output: str | None) -> None:
     A run still marked running whose process is gone shows as `running (process gone)`; the next
     write command marks it interrupted.
     """
-    from omicskb.etl.cli.datasets import list_format
     from omicskb.etl.liveness import RUNS, gone_running
 
     fmt = list_format(fmt, output)
@@ -76,8 +64,7 @@ def runs(settings, limit: int, fmt: str | None, output: str | None) -> None:
         ).all()
     gone = gone_running(engine)[RUNS] if any(r.status == "running" for r in rows) else set()
     if fmt != "text":
-        listed = [{**r._asdict(), "status": run_status(r.status, r.run_id in gone)} for r in reversed(rows)]
-        write_listing([{k: row[k] for k in RUN_COLUMNS.names} for row in listed], RUN_COLUMNS, fmt, output)
+        write_listing([{**r._asdict(), "status": run_status(r.status, r.run_id in gone)} for r in reversed(rows)], RUN_COLUMNS, fmt, output)
         return
     for r in reversed(rows):
         counts = f"{r.rows_loaded or 0} loaded, {r.rows_rejected or 0} rejected" if r.status == "ok" else ""

@@ -12,7 +12,7 @@ import pyarrow as pa
 from omicskb.etl import datasets as lib
 from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
-from omicskb.etl.output import FORMATS, OutputError, choose_format, write_rows
+from omicskb.etl.cli.listing import LIST_FORMAT, list_format, output_option, write_listing
 
 
 class DatasetsGroup(click.Group):
@@ -49,9 +49,8 @@ def _as_dict(d: lib.Dataset) -> dict:
 @datasets.command(name="list")
 @click.argument("cohort", required=False, default="")
 @click.option("--omics", "-o", default="", help="Only this omics type.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", *FORMATS]), default=None,
-              help="text [default], or a table format as for 'omicskb query' (with -o: the file's suffix).")
-@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write to FILE (its suffix picks the format).")
+@LIST_FORMAT
+@output_option()
 @click.pass_obj
 def list_command(settings, cohort: str, omics: str, fmt: str | None, output: str | None) -> None:
     """List the datasets (of COHORT, a code or alias): '*' marks each cohort and omics' default, and
@@ -61,10 +60,7 @@ def list_command(settings, cohort: str, omics: str, fmt: str | None, output: str
     with settings.engine.connect() as conn:
         found = lib.list_datasets(conn, cohort or None, omics or None)
     if fmt != "text":
-        try:
-            write_rows([_as_dict(d) for d in found], DATASET_COLUMNS, fmt, path=output)
-        except OutputError as exc:
-            raise click.UsageError(str(exc)) from None
+        write_listing([_as_dict(d) for d in found], DATASET_COLUMNS, fmt, output)
         return
     if not found:
         click.echo("no datasets" + (f" for {cohort}" if cohort else "") + (f" of omics {omics}" if omics else ""))
@@ -81,15 +77,6 @@ def list_command(settings, cohort: str, omics: str, fmt: str | None, output: str
             click.echo(f"{'':<7} {'':<11} {'+'} {shape} {d.paired_name}  (normal half of the pair, declared by {d.declared_by})")
         elif d.pair_role == "normal":
             click.echo(f"{'':<7} {'':<11}   {'':>9}   {'':<7} (normal half of a pair with {d.paired_name}, declared by {d.declared_by})")
-
-
-def list_format(fmt: str | None, output: str | None) -> str:
-    """text unless asked otherwise; with -o, the file's suffix picks the format (as for 'omicskb query')."""
-    if fmt == "text" and output:
-        raise click.UsageError("--format text goes to the terminal; to a file use tsv, csv, json, jsonl or parquet")
-    if fmt is None:
-        return choose_format(None, output) if output else "text"
-    return fmt
 
 
 def _write(settings, action) -> None:

@@ -7,8 +7,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from omicskb.etl.cli.access import writes_database
-from omicskb.etl.cli.admin import LIST_FORMAT, LIST_OUTPUT, write_listing
-from omicskb.etl.cli.datasets import list_format
+from omicskb.etl.cli.listing import LIST_FORMAT, list_format, output_option, write_listing
 from omicskb.etl.db import require_schema
 from omicskb.etl.undo import UndoReport, remove_cohort, remove_dataset, rollback
 
@@ -82,7 +81,7 @@ RELEASE_COLUMNS = pa.schema([
 @click.command(name="releases")
 @click.option("--all", "show_all", is_flag=True, help="Also superseded and removed releases.")
 @LIST_FORMAT
-@LIST_OUTPUT
+@output_option("-o")
 @click.pass_obj
 def releases_command(settings, show_all: bool, fmt: str | None, output: str | None) -> None:
     """What each slot holds: its current release, file, date, and whether a rollback can restore the one before."""
