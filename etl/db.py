@@ -475,7 +475,7 @@ def pg_fetch_float_arrays(conn: sa.Connection, select: str, n_values: int, n_key
     if n_keys == 1:
         ids = rows["key0"].astype(np.int64)
     else:
-        ids = np.stack([rows[f"key{i}"].astype(np.int64) for i in range(n_keys)], axis=1).reshape(len(rows), n_keys)
+        ids = np.stack([rows[f"key{i}"].astype(np.int64) for i in range(n_keys)], axis=1)
     values = rows["elems"]["x"].astype(np.float64) if n_values else np.empty((len(rows), 0))
     return ids, values
 

@@ -105,6 +105,19 @@ def snapshot(target: str) -> dict[str, list]:
     return out
 
 
+def decoded_schema(schema):
+    """The schema with dictionary-encoded columns as their value type (the native dataset_values
+    encodes its text; the SQL file's result does not)."""
+    import pyarrow as pa
+
+    return pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema])
+
+
+def decoded(table):
+    """The table with its dictionary-encoded text decoded, to compare with plain text."""
+    return table.cast(decoded_schema(table.schema))
+
+
 def query_rows(target: str, sql: str, **params) -> list[tuple]:
     engine = make_engine(target)
     with engine.connect() as conn:

@@ -10,16 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 import omicskb as api
-from conftest import SEEDS, query_rows
+from conftest import SEEDS, decoded, query_rows
 from omicskb.etl.db import make_engine
 from omicskb.etl.long_form import NATIVE
 from omicskb.etl.queries import run_query
 from test_datasets import NORMALIZED, pancan_folder
-
-
-def plain(table: pa.Table) -> pa.Table:
-    """The table with dictionary-encoded text decoded, to compare with the SQL file's result."""
-    return table.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in table.schema]))
 
 
 def both_ways(conn: sa.Connection, **params) -> tuple[pa.Table, pa.Table]:
@@ -30,7 +25,7 @@ def both_ways(conn: sa.Connection, **params) -> tuple[pa.Table, pa.Table]:
 
 def assert_same(native: pa.Table, sql: pa.Table, label: str) -> None:
     assert native.schema.names == sql.schema.names, label
-    assert plain(native).equals(sql), f"{label}: {native.num_rows} native rows, {sql.num_rows} from the SQL file"
+    assert decoded(native).equals(sql), f"{label}: {native.num_rows} native rows, {sql.num_rows} from the SQL file"
 
 
 def test_dataset_values_is_the_only_native_query():
@@ -114,7 +109,7 @@ def test_parquet_output_reads_back_as_the_sql_files_rows(seeded, omicskb, tmp_pa
     assert omicskb(seeded, *args, "--no-native", "-o", tmp_path / "sql.parquet").exit_code == 0
     native, sql = pq.read_table(tmp_path / "native.parquet"), pq.read_table(tmp_path / "sql.parquet")
     assert native.num_rows == sql.num_rows > 0
-    assert plain(native).equals(plain(sql))
+    assert decoded(native).equals(decoded(sql))
 
 
 def test_the_api_and_the_description_say_which_path_runs(seeded, omicskb):

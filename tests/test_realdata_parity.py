@@ -11,7 +11,7 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from conftest import PG_URL, _postgres_target, query_rows
+from conftest import PG_URL, _postgres_target, decoded, query_rows
 from omicskb.etl.cli import cli
 from omicskb.etl.db import make_engine, upgrade
 
@@ -137,14 +137,12 @@ def test_every_saved_query_gives_the_same_table_on_both_backends(duck, pg):
 def test_native_dataset_values_equal_the_sql_file_on_the_full_data(db):
     """etl/long_form.py against queries/dataset_values.sql on whole real blocks (1.8 M phospho values)."""
     import omicskb
-    import pyarrow as pa
 
     with omicskb.connect(db.target) as handle:
         for omics in ("phospho", "rna"):
             native = handle.query("dataset_values", cohort="ucec", omics=omics)
             sql = handle.query("dataset_values", cohort="ucec", omics=omics, native=False)
-            decoded = native.cast(pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in native.schema]))
-            assert native.num_rows > 100_000 and decoded.equals(sql), omics
+            assert native.num_rows > 100_000 and decoded(native).equals(sql), omics
 
 
 def test_filtered_gene_values_equal_the_measurement_view(db):

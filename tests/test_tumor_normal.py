@@ -16,6 +16,7 @@ from scipy import stats
 import omicskb as api
 from conftest import SEEDS, query_rows, snapshot
 from omicskb.etl import tumor_normal
+from test_ranksum import r_uses_exact, scipy_row
 
 UCEC = SEEDS / "ucec"
 
@@ -54,9 +55,8 @@ def test_stored_results_equal_scipy_for_every_feature(seeded, omicskb, omics):
         if len(x) < 20 or len(y) < 10 or len(np.unique(np.concatenate([x, y]))) == 1:
             assert row["skip_reason"] and row["p"] is None and row["log10_p"] is None
             continue
-        both = np.concatenate([x, y])
-        exact = len(x) < 50 and len(y) < 50 and len(np.unique(both)) == len(both)
-        ref = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact" if exact else "asymptotic", use_continuity=True)
+        exact = r_uses_exact(x, y)
+        ref = scipy_row(x, y, exact)
         shift = float(np.median(np.subtract.outer(x, y)))
         assert row["exact"] == exact and row["u"] == ref.statistic and row["hl_shift"] == shift
         assert math.isclose(row["p"], ref.pvalue, rel_tol=1e-10) and math.isclose(10 ** row["log10_p"], ref.pvalue, rel_tol=1e-10)
@@ -69,14 +69,6 @@ def test_stored_results_equal_scipy_for_every_feature(seeded, omicskb, omics):
     p = np.array([r["p"] for r in rows.values() if r["p"] is not None])
     q = np.array([r["q"] for r in rows.values() if r["p"] is not None])
     assert np.allclose(q, stats.false_discovery_control(p, method="bh"), rtol=1e-10)
-
-
-def split_cohort(tmp_path, shift: float = 0.3):
-    """A second cohort from two `load matrix` files: the seed's protein tumors and normals, values
-    shifted, sample labels renamed, in files whose names differ only by the tumor/normal suffix."""
-    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
-        lines = [line.rstrip("\n").split("\t") for line in handle]
-    return lines
 
 
 def per_cohort_rows(target, cohort: str) -> list[tuple]:
@@ -236,9 +228,8 @@ def test_every_stored_protein_and_rna_p_of_the_full_ucec_cohort_equals_scipy(rea
                 continue
             x, y = block.values[i, tumor], block.values[i, normal]
             x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-            ref = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact" if row["exact"] else "asymptotic", use_continuity=True)
-            both = np.concatenate([x, y])
-            assert row["exact"] == (len(x) < 50 and len(y) < 50 and len(np.unique(both)) == len(both))
+            ref = scipy_row(x, y, row["exact"])
+            assert row["exact"] == r_uses_exact(x, y)
             assert math.isclose(row["p"], ref.pvalue, rel_tol=1e-10), (omics, feature_id)
             assert (row["signed_p"] > 0) == (np.median(np.subtract.outer(x, y)) >= 0)
             checked += 1
