@@ -252,8 +252,22 @@ class Staged:
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.name}")
 
 
+def _is_numpy(values: Any) -> bool:
+    return type(values).__module__ == "numpy"
+
+
+def _python_values(values: Any) -> Sequence[Any]:
+    """A column as Python values for COPY: numpy arrays become lists, NaN in a float array None."""
+    if not _is_numpy(values):
+        return values
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return values.tolist()
+
+
 def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Sequence[Any]]) -> Staged:
-    """Stage columnar rows shaped like `like_table`'s columns of the same names.
+    """Stage columnar rows shaped like `like_table`'s columns of the same names: lists, or numpy
+    arrays (NaN in a float array is NULL).
 
     DuckDB reads the Arrow table in place; PostgreSQL gets a temporary table filled by COPY.
     `name` is an internal constant, never user input.
@@ -266,7 +280,8 @@ def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Se
     if is_duckdb(conn):
         import pyarrow as pa
 
-        arrow = pa.table({c: pa.array(data[c], type=arrow_type(table.c[c])) for c in columns})
+        # numpy columns go in without a Python loop; NaN in a float column becomes NULL
+        arrow = pa.table({c: pa.array(data[c], type=arrow_type(table.c[c]), from_pandas=_is_numpy(data[c])) for c in columns})
         conn.connection.driver_connection.register(name, arrow)
         return Staged(conn, name, columns)
     ddl = ", ".join(f"{c} {table.c[c].type.compile(dialect=conn.dialect)}" for c in columns)
@@ -275,7 +290,7 @@ def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Se
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor:
         with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in zip(*(data[c] for c in columns), strict=True):
+            for row in zip(*(_python_values(data[c]) for c in columns), strict=True):
                 copy.write_row(row)
     # A temporary table has no statistics until analyzed: the planner would take it for a few
     # rows and compare it with the target table row by row (minutes for 100k x 100k).
@@ -313,6 +328,28 @@ def bulk_insert(conn: sa.Connection, table: str, data: Mapping[str, Sequence[Any
     insert_staged(staged, table, extra)
     staged.drop()  # on failure the rollback discards the staging table (PostgreSQL) or it is re-registered next time (DuckDB)
     return n
+
+
+def fetch_text_table(conn: sa.Connection, select: str, columns: Mapping[str, Any]) -> Any:
+    """The rows of `select` (no parameters; ints only formatted in) as an Arrow table of `columns`
+    (name -> Arrow type) without a Python row loop: DuckDB's own Arrow result, or PostgreSQL's CSV
+    COPY parsed by pyarrow (an unquoted empty field is NULL there, a quoted one an empty string;
+    floats are written to round-trip)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if is_duckdb(conn):
+        return duckdb_driver(conn).sql(select).to_arrow_table().cast(pa.schema(dict(columns)))
+    buffer = bytearray()
+    with conn.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT CSV, HEADER)") as copy:
+            for data in copy:
+                buffer += data
+    return pacsv.read_csv(
+        pa.BufferReader(bytes(buffer)),
+        read_options=pacsv.ReadOptions(use_threads=False),
+        convert_options=pacsv.ConvertOptions(column_types=dict(columns), strings_can_be_null=True, quoted_strings_can_be_null=False, null_values=[""]),
+    )
 
 
 def upsert_lookup(conn: sa.Connection, table: str, codes: Iterable[str | None]) -> None:

@@ -16,11 +16,10 @@ from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from omicskb.etl.blocks import fetch_dataset_rows
-from omicskb.etl.db import duckdb_driver, is_duckdb
+from omicskb.etl.db import duckdb_driver, fetch_text_table, is_duckdb
 from omicskb.etl.errors import OmicsKBError
 
 # The saved query's dataset choice, word for word except for the parameter markers: a cohort code
@@ -54,24 +53,6 @@ class LongFormError(OmicsKBError):
 
 
 DICTIONARY_TEXT = pa.dictionary(pa.int32(), pa.string())
-
-
-def fetch_text_table(conn: sa.Connection, select: str, columns: dict[str, pa.DataType]) -> pa.Table:
-    """The rows of `select` (no parameters; ints only formatted in) as Arrow without a Python row
-    loop: DuckDB's own Arrow result, or PostgreSQL's CSV COPY parsed by pyarrow (an unquoted empty
-    field is NULL there, a quoted one an empty string)."""
-    if is_duckdb(conn):
-        return duckdb_driver(conn).sql(select).to_arrow_table().cast(pa.schema(columns))
-    buffer = bytearray()
-    with conn.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT CSV, HEADER)") as copy:
-            for data in copy:
-                buffer += data
-    return pacsv.read_csv(
-        pa.BufferReader(bytes(buffer)),
-        read_options=pacsv.ReadOptions(use_threads=False),
-        convert_options=pacsv.ConvertOptions(column_types=columns, strings_can_be_null=True, quoted_strings_can_be_null=False, null_values=[""]),
-    )
 
 
 def _dictionary(dictionary: pa.Array, index: np.ndarray) -> pa.DictionaryArray:

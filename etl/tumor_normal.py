@@ -22,10 +22,11 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.blocks import fetch_block
-from omicskb.etl.db import bulk_insert
+from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import box_stats
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
+from omicskb.etl.stats.kernels import sort_rows
 from omicskb.etl.stats.logp import p_from_log10
 from omicskb.etl.stats.ranksum import rank_sum
 
@@ -56,7 +57,7 @@ class DeriveReport:
     stale_removed: int = 0
     tests: int = 0
     meta: dict[str, int] = dataclasses.field(default_factory=dict)  # omics -> Meta P rows
-    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys(("fetch", "test", "box", "write", "meta"), 0.0))
+    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys(("fetch", "sort", "test", "box", "write", "meta"), 0.0))
 
 
 def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
@@ -131,12 +132,16 @@ def _omics_without_meta(conn: sa.Connection) -> set[str]:
 def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveReport) -> str:
     started = time.perf_counter()
     block = fetch_block(conn, c.cohort_code, c.omics_type, c.tumor_name)
-    report.seconds["fetch"] += time.perf_counter() - started
     tumor, normal = block.columns("tumor"), block.columns("normal")
-    reason = NO_NORMALS if len(normal) == 0 else None
     x, y = block.values[:, tumor], block.values[:, normal]
+    report.seconds["fetch"] += time.perf_counter() - started
+    reason = NO_NORMALS if len(normal) == 0 else None
     started = time.perf_counter()
-    result = rank_sum(x, y) if reason is None else None
+    x_sorted = sort_rows(x)  # one sort per row, shared by the test and the boxes
+    y_sorted = sort_rows(y) if reason is None else None
+    report.seconds["sort"] += time.perf_counter() - started
+    started = time.perf_counter()
+    result = rank_sum(x, y, x_sorted=x_sorted, y_sorted=y_sorted) if reason is None else None
     q = bh_log10_q(result.log10_p) if result is not None else None
     report.seconds["test"] += time.perf_counter() - started
     tested = int(result.tested.sum()) if result is not None else 0
@@ -150,41 +155,41 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
          "d": c.is_default, "nt": len(tumor), "nn": len(normal), "nf": len(block.feature_ids), "tested": tested, "reason": reason, "run": run_id},
     ).scalar_one()
     started = time.perf_counter()
-    bulk_insert(conn, "tn_comparison_sample", {"sample_id": block.sample_ids.tolist(), "stat_role": list(block.stat_roles)}, extra={"comparison_id": comparison_id})
+    bulk_insert(conn, "tn_comparison_sample", {"sample_id": block.sample_ids, "stat_role": list(block.stat_roles)}, extra={"comparison_id": comparison_id})
     if result is not None:
         p = result.p
         bulk_insert(conn, "tn_result", {
-            "feature_id": block.feature_ids.tolist(),
-            "n_tumor": result.n_x.tolist(), "n_normal": result.n_y.tolist(),
-            "median_tumor": _nullable(result.median_x), "median_normal": _nullable(result.median_y),
-            "hl_shift": _nullable(result.hl_shift), "u": _nullable(result.u), "z": _nullable(result.z),
-            "exact": [bool(e) if t else None for e, t in zip(result.exact, result.tested)],
-            "p": _nullable(p), "log10_p": _nullable(result.log10_p),
-            "signed_p": _nullable(result.signed_p), "signed_log10_p": _nullable(result.signed_log10_p),
-            "q": _nullable(p_from_log10(q)), "log10_q": _nullable(q),
-            "skip_reason": list(result.reason),
+            "feature_id": block.feature_ids,
+            "n_tumor": result.n_x, "n_normal": result.n_y,
+            "median_tumor": result.median_x, "median_normal": result.median_y,
+            "hl_shift": result.hl_shift, "u": result.u, "z": result.z,
+            "exact": np.where(result.tested, result.exact, None),
+            "p": p, "log10_p": result.log10_p,
+            "signed_p": result.signed_p, "signed_log10_p": result.signed_log10_p,
+            "q": p_from_log10(q), "log10_q": q,
+            "skip_reason": result.reason,
         }, extra={"comparison_id": comparison_id})
         report.tests += tested
     report.seconds["write"] += time.perf_counter() - started
-    for role, values, columns in (("tumor", x, tumor), ("normal", y, normal)):
+    for role, values, ordered, columns in (("tumor", x, x_sorted, tumor), ("normal", y, y_sorted, normal)):
         if values.shape[1] == 0:
             continue
         started = time.perf_counter()
-        box = box_stats(values)
+        box = box_stats(values, ordered)
         report.seconds["box"] += time.perf_counter() - started
         started = time.perf_counter()
         bulk_insert(conn, "tn_box", {
-            "feature_id": block.feature_ids.tolist(), "n": box.n.tolist(),
-            "minimum": _nullable(box.minimum), "q1": _nullable(box.q1), "median": _nullable(box.median), "q3": _nullable(box.q3),
-            "maximum": _nullable(box.maximum), "whisker_low": _nullable(box.whisker_low), "whisker_high": _nullable(box.whisker_high),
-            "n_mild": box.n_mild.tolist(), "n_extreme": box.n_extreme.tolist(),
+            "feature_id": block.feature_ids, "n": box.n,
+            "minimum": box.minimum, "q1": box.q1, "median": box.median, "q3": box.q3,
+            "maximum": box.maximum, "whisker_low": box.whisker_low, "whisker_high": box.whisker_high,
+            "n_mild": box.n_mild, "n_extreme": box.n_extreme,
         }, extra={"comparison_id": comparison_id, "stat_role": role})
         if len(box.outlier_rows):
             bulk_insert(conn, "tn_box_outlier", {
-                "feature_id": block.feature_ids[box.outlier_rows].tolist(),
-                "sample_id": block.sample_ids[columns][box.outlier_columns].tolist(),
-                "value": box.outlier_values.tolist(),
-                "is_extreme": box.outlier_extreme.tolist(),
+                "feature_id": block.feature_ids[box.outlier_rows],
+                "sample_id": block.sample_ids[columns][box.outlier_columns],
+                "value": box.outlier_values,
+                "is_extreme": box.outlier_extreme,
             }, extra={"comparison_id": comparison_id, "stat_role": role})
         report.seconds["write"] += time.perf_counter() - started
     what = f"{c.cohort_code} {c.omics_type} {block.dataset_names[0]}" + (f" + {block.dataset_names[1]}" if len(block.dataset_names) > 1 else "")
@@ -193,40 +198,41 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
     return f"{what}: {len(tumor)} tumors x {len(normal)} normals, {tested:,} of {len(block.feature_ids):,} features tested"
 
 
-def _nullable(values: np.ndarray) -> list[float | None]:
-    """Floats with NaN as None (NULL in the database)."""
-    return [None if v != v else v for v in np.asarray(values, dtype=np.float64).tolist()]
-
-
 def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
     """Recompute Meta P of one omics type from the stored default comparisons; returns its rows."""
+    import pyarrow as pa
+
     conn.execute(sa.text("DELETE FROM tn_meta WHERE omics_type = :o"), {"o": omics})
-    rows = conn.execute(
-        sa.text(
-            "SELECT r.feature_id, c.cohort_code, abs(r.z) AS z_abs, CASE WHEN r.hl_shift >= 0 THEN 1.0 ELSE -1.0 END AS direction, r.log10_p "
-            "FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id "
-            "WHERE c.omics_type = :o AND c.is_default AND r.log10_p IS NOT NULL"
-        ),
-        {"o": omics},
+    comparisons = conn.execute(
+        sa.text("SELECT comparison_id, cohort_code FROM tn_comparison WHERE omics_type = :o AND is_default ORDER BY cohort_code, comparison_id"), {"o": omics}
     ).all()
-    if not rows:
+    if not comparisons:
         return 0
-    features = np.array([r.feature_id for r in rows], dtype=np.int64)
-    cohorts = [r.cohort_code for r in rows]
-    feature_ids, feature_at = np.unique(features, return_inverse=True)
-    cohort_codes = sorted(set(cohorts))
-    cohort_at = np.array([cohort_codes.index(c) for c in cohorts])
+    cohort_codes = sorted({r.cohort_code for r in comparisons})
+    cohort_of = {int(r.comparison_id): cohort_codes.index(r.cohort_code) for r in comparisons}
+    ids = ", ".join(str(i) for i in cohort_of)  # integers from the database
+    table = fetch_text_table(
+        conn,
+        f"SELECT comparison_id, feature_id, z, hl_shift, log10_p FROM tn_result WHERE comparison_id IN ({ids}) AND log10_p IS NOT NULL",
+        {"comparison_id": pa.int64(), "feature_id": pa.int64(), "z": pa.float64(), "hl_shift": pa.float64(), "log10_p": pa.float64()},
+    )
+    if table.num_rows == 0:
+        return 0
+    comparison_ids = table.column("comparison_id").to_numpy()
+    lookup = np.array(sorted(cohort_of))
+    cohort_at = np.array([cohort_of[int(i)] for i in lookup])[np.searchsorted(lookup, comparison_ids)]
+    feature_ids, feature_at = np.unique(table.column("feature_id").to_numpy(), return_inverse=True)
     shape = (len(feature_ids), len(cohort_codes))
     z_abs, direction, log10_p = (np.full(shape, np.nan) for _ in range(3))
-    z_abs[feature_at, cohort_at] = [float(r.z_abs) for r in rows]
-    direction[feature_at, cohort_at] = [float(r.direction) for r in rows]
-    log10_p[feature_at, cohort_at] = [float(r.log10_p) for r in rows]
+    z_abs[feature_at, cohort_at] = np.abs(table.column("z").to_numpy())
+    direction[feature_at, cohort_at] = np.where(table.column("hl_shift").to_numpy() >= 0, 1.0, -1.0)
+    log10_p[feature_at, cohort_at] = table.column("log10_p").to_numpy()
     meta = stouffer_with_single(z_abs, direction, log10_p)
     p = p_from_log10(meta.log10_p)
     bulk_insert(conn, "tn_meta", {
-        "feature_id": feature_ids.tolist(), "n_cohorts": meta.n_cohorts.tolist(), "n_agree": meta.n_agree.tolist(),
-        "z": _nullable(meta.z), "p": _nullable(p), "log10_p": meta.log10_p.tolist(),
-        "signed_p": _nullable(meta.direction * p), "signed_log10_p": meta.signed_log10_p.tolist(),
+        "feature_id": feature_ids, "n_cohorts": meta.n_cohorts, "n_agree": meta.n_agree,
+        "z": meta.z, "p": p, "log10_p": meta.log10_p,
+        "signed_p": meta.direction * p, "signed_log10_p": meta.signed_log10_p,
     }, extra={"omics_type": omics, "run_id": run_id})
     return len(feature_ids)
 

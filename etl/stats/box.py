@@ -1,13 +1,18 @@
 """Box-plot statistics per row (METHODS.md section 1): quartiles of type 7 (R's default, numpy's
 'linear'), whiskers at the most extreme values within 1.5 x IQR of the quartiles (Tukey's inner
 fences), and the outlying values: mild between 1.5 and 3 x IQR beyond the quartiles, extreme beyond
-3 x IQR (the outer fences)."""
+3 x IQR (the outer fences).
+
+Each row is sorted once (numpy); one compiled pass per row (etl.stats.kernels) reads the quartiles,
+whiskers and outlier counts off the sorted values, and a second finds the outliers in column order."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
+
+from omicskb.etl.stats.kernels import box_outliers, box_rows, sort_rows
 
 
 @dataclasses.dataclass
@@ -24,14 +29,9 @@ class Box:
     outlier_columns: np.ndarray
     outlier_values: np.ndarray
     outlier_extreme: np.ndarray
+    n_mild: np.ndarray  # int64 per row
+    n_extreme: np.ndarray
 
-    @property
-    def n_mild(self) -> np.ndarray:
-        return np.bincount(self.outlier_rows[~self.outlier_extreme], minlength=len(self.n))
-
-    @property
-    def n_extreme(self) -> np.ndarray:
-        return np.bincount(self.outlier_rows[self.outlier_extreme], minlength=len(self.n))
 
     @property
     def mild(self) -> list[list[float]]:
@@ -52,47 +52,24 @@ class Box:
         return out
 
 
-def box_stats(values: np.ndarray) -> Box:
-    """One box per row of `values` (NaN = missing); NaN statistics where a row has no value."""
-    values = np.asarray(values, dtype=np.float64)
-    n = np.count_nonzero(~np.isnan(values), axis=1).astype(np.int64)
-    ordered = np.sort(values, axis=1)  # one sort per row, NaN last; np.nanpercentile loops over rows with NaN
-    q1, median, q3 = (_type7(ordered, n, share) for share in (0.25, 0.5, 0.75))
-    minimum = _type7(ordered, n, 0.0)
-    maximum = _type7(ordered, n, 1.0)
-    iqr = q3 - q1
-    inner_low, inner_high = q1 - 1.5 * iqr, q3 + 1.5 * iqr
-    outer_low, outer_high = q1 - 3.0 * iqr, q3 + 3.0 * iqr
-    present = ~np.isnan(values)
-    with np.errstate(invalid="ignore"):
-        inside = present & (values >= inner_low[:, None]) & (values <= inner_high[:, None])
-        whisker_low = np.where(inside, values, np.inf).min(axis=1, initial=np.inf)
-        whisker_high = np.where(inside, values, -np.inf).max(axis=1, initial=-np.inf)
-        extreme_mask = present & ((values < outer_low[:, None]) | (values > outer_high[:, None]))
-    whisker_low[n == 0] = np.nan
-    whisker_high[n == 0] = np.nan
-    rows_out, columns_out = np.nonzero(present & ~inside)  # mild or extreme
+def box_stats(values: np.ndarray, ordered: np.ndarray | None = None) -> Box:
+    """One box per row of `values` (NaN = missing); NaN statistics where a row has no value.
+    `ordered`: the same rows already sorted (kernels.sort_rows), to share one sort."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    if ordered is None:
+        ordered = sort_rows(values)
+    rows = values.shape[0]
+    n = np.empty(rows, dtype=np.int64)
+    n_mild, n_extreme = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    minimum, q1, median, q3, maximum, whisker_low, whisker_high = (np.empty(rows) for _ in range(7))
+    fences = np.empty((rows, 4))
+    box_rows(ordered, n, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme)
+    starts = np.zeros(rows, dtype=np.int64)
+    np.cumsum((n_mild + n_extreme)[:-1], out=starts[1:])
+    total = int(n_mild.sum() + n_extreme.sum())
+    out_rows, out_columns = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
+    out_values, out_extreme = np.empty(total), np.empty(total, dtype=np.bool_)
+    box_outliers(values, fences, starts, out_rows, out_columns, out_values, out_extreme)
     return Box(n=n, minimum=minimum, q1=q1, median=median, q3=q3, maximum=maximum, whisker_low=whisker_low, whisker_high=whisker_high,
-               outlier_rows=rows_out, outlier_columns=columns_out, outlier_values=values[rows_out, columns_out],
-               outlier_extreme=extreme_mask[rows_out, columns_out])
-
-
-def _type7(ordered: np.ndarray, n: np.ndarray, share: float) -> np.ndarray:
-    """The type-7 quantile of each row's first n sorted values: position (n - 1) p, interpolated as
-    numpy's 'linear' method does; NaN where n = 0."""
-    out = np.full(ordered.shape[0], np.nan)
-    has = n > 0
-    if not has.any():
-        return out
-    position = (n[has] - 1) * share
-    low = np.floor(position).astype(np.int64)
-    high = np.minimum(low + 1, n[has] - 1)
-    rows = ordered[has]
-    below = np.take_along_axis(rows, low[:, None], axis=1)[:, 0]
-    above = np.take_along_axis(rows, high[:, None], axis=1)[:, 0]
-    fraction = position - low
-    difference = above - below
-    # numpy's rounding of the interpolation (R's (1 - h) a + h b can differ in the last bit)
-    out[has] = np.where(fraction >= 0.5, above - difference * (1 - fraction), below + difference * fraction)
-    return out
-
+               outlier_rows=out_rows, outlier_columns=out_columns, outlier_values=out_values, outlier_extreme=out_extreme,
+               n_mild=n_mild, n_extreme=n_extreme)

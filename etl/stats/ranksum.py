@@ -12,8 +12,9 @@
 - z: the standard normal deviate of the two-sided p, signed by that direction. Meta P (Stouffer)
   sums it, so no p is ever turned back into a z (an exact p is small enough for ndtri: >= 1e-29).
 
-Rows are ranked once, in one sort per row for the whole matrix (numpy sorts each row of a 2-D array
-in C); ties cost nothing where there are none. Work is done in chunks of rows to bound memory.
+Rows are sorted once (numpy, in C), then one compiled pass per row (etl.stats.kernels) merges the
+sorted groups for U and the tie term (ties cost nothing where there are none) and selects the
+Hodges-Lehmann median without forming the m x n differences.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ import math
 import numpy as np
 from scipy import special
 
+from omicskb.etl.stats.kernels import rank_sum_rows, sort_rows
 from omicskb.etl.stats.logp import p_from_log10, two_sided_log10_p
 
 MIN_X = 20  # tumors
 MIN_Y = 10  # normals
 EXACT_BELOW = 50  # R: exact when both groups are smaller than this and nothing is tied
-CHUNK_CELLS = 4_000_000  # rows x columns per ranking chunk (about 32 MB per float array)
-HL_CHUNK_PAIRS = 8_000_000  # pairwise differences held at once by the Hodges-Lehmann median
 
 REASON_FEW_X = "fewer than {} tumor values"
 REASON_FEW_Y = "fewer than {} normal values"
@@ -77,24 +77,22 @@ class RankSum:
         return self.direction * -self.log10_p
 
 
-def rank_sum(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = MIN_Y) -> RankSum:
+def rank_sum(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = MIN_Y, x_sorted: np.ndarray | None = None,
+             y_sorted: np.ndarray | None = None) -> RankSum:
     """Test x against y row by row: x is (rows x samples of one group), y (rows x the other's),
     NaN = missing. Rows with fewer than min_x / min_y values, or with every value equal, get a
-    reason and no test."""
+    reason and no test. x_sorted / y_sorted: the same rows already sorted (kernels.sort_rows), to
+    share one sort with the box statistics."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.ndim != 2 or y.ndim != 2 or x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must be matrices with the same rows, not {x.shape} and {y.shape}")
     rows = x.shape[0]
-    n_x = np.count_nonzero(~np.isnan(x), axis=1).astype(np.int64)
-    n_y = np.count_nonzero(~np.isnan(y), axis=1).astype(np.int64)
-    u = np.full(rows, np.nan)
-    tie_term = np.zeros(rows)
-    width = x.shape[1] + y.shape[1]
-    step = max(1, CHUNK_CELLS // max(width, 1))
-    for start in range(0, rows, step):
-        stop = min(rows, start + step)
-        u[start:stop], tie_term[start:stop] = _u_and_ties(x[start:stop], y[start:stop])
+    xs = sort_rows(x) if x_sorted is None else x_sorted
+    ys = sort_rows(y) if y_sorted is None else y_sorted
+    n_x, n_y = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    median_x, median_y, u, tie_term, hl = (np.empty(rows) for _ in range(5))
+    rank_sum_rows(xs, ys, min_x, min_y, False, n_x, n_y, median_x, median_y, u, tie_term, hl)
 
     n = (n_x + n_y).astype(np.float64)
     reason = np.full(rows, None, dtype=object)
@@ -125,48 +123,10 @@ def rank_sum(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = M
         log10_p[exact] = np.log10(p_exact)
         z_abs[exact] = np.where(p_exact >= 1.0, 0.0, -special.ndtri(p_exact / 2))
 
-    with np.errstate(all="ignore"):
-        median_x = _nanmedian(x)
-        median_y = _nanmedian(y)
-    hl = np.full(rows, np.nan)
-    hl[tested] = hodges_lehmann(x[tested], y[tested], n_x[tested], n_y[tested])
     direction = np.where(hl >= 0, 1.0, -1.0)
     u[~tested] = np.nan
     return RankSum(n_x=n_x, n_y=n_y, median_x=median_x, median_y=median_y, u=u, z=np.where(tested, direction * z_abs, np.nan),
                    log10_p=log10_p, exact=exact, hl_shift=hl, reason=reason)
-
-
-def _nanmedian(values: np.ndarray) -> np.ndarray:
-    if values.shape[1] == 0:
-        return np.full(values.shape[0], np.nan)
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing rows: NaN, said by n = 0
-        return np.nanmedian(values, axis=1)
-
-
-def _u_and_ties(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """U of x and the tie term sum(t^3 - t) over tie groups, per row: one sort per row."""
-    combined = np.concatenate([x, y], axis=1)
-    width = combined.shape[1]
-    order = np.argsort(combined, axis=1, kind="stable")  # NaN sorts last
-    ordered = np.take_along_axis(combined, order, axis=1)
-    valid = ~np.isnan(ordered)
-    positions = np.arange(width)
-    starts = np.ones(ordered.shape, dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]  # NaN != NaN: the missing tail is never one group
-    ends = np.ones(ordered.shape, dtype=bool)
-    ends[:, :-1] = starts[:, 1:]
-    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
-    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, positions, width), axis=1), axis=1), axis=1)
-    ranks = (first + last) / 2.0 + 1.0  # 1-based, ties averaged
-    size = (last - first + 1).astype(np.float64)
-    tie_term = np.where(valid & ends, size**3 - size, 0.0).sum(axis=1)
-    in_x = (order < x.shape[1]) & valid
-    rank_sum_x = np.where(in_x, ranks, 0.0).sum(axis=1)
-    n_x = in_x.sum(axis=1)
-    return rank_sum_x - n_x * (n_x + 1) / 2.0, tie_term
 
 
 @functools.cache
@@ -204,33 +164,15 @@ def _exact_p(u: np.ndarray, n_x: np.ndarray, n_y: np.ndarray) -> np.ndarray:
     return p
 
 
-def hodges_lehmann(x: np.ndarray, y: np.ndarray, n_x: np.ndarray | None = None, n_y: np.ndarray | None = None) -> np.ndarray:
+def hodges_lehmann(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Per row, the median of all pairwise differences x_i - y_j over the non-missing values
-    (the mean of the two middle ones when their number is even): exact, not a root search.
-
-    Rows with the same numbers of values share one partition of their difference matrices."""
+    (the mean of the two middle ones when their number is even): exact, by selection in the sorted
+    matrix of differences (etl.stats.kernels); NaN where a side has no value."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     rows = x.shape[0]
-    if n_x is None:
-        n_x = np.count_nonzero(~np.isnan(x), axis=1)
-    if n_y is None:
-        n_y = np.count_nonzero(~np.isnan(y), axis=1)
-    out = np.full(rows, np.nan)
-    if rows == 0:
-        return out
-    xs = np.sort(x, axis=1)  # values first, NaN last
-    ys = np.sort(y, axis=1)
-    pairs = np.stack([n_x, n_y], axis=1)
-    for a, b in np.unique(pairs, axis=0):
-        a, b = int(a), int(b)
-        if a == 0 or b == 0:
-            continue
-        members = np.flatnonzero((n_x == a) & (n_y == b))
-        k = a * b
-        step = max(1, HL_CHUNK_PAIRS // k)
-        middle = (k - 1) // 2, k // 2
-        for start in range(0, len(members), step):
-            chunk = members[start:start + step]
-            differences = (xs[chunk, :a, None] - ys[chunk, None, :b]).reshape(len(chunk), k)
-            parted = np.partition(differences, middle, axis=1)
-            out[chunk] = (parted[:, middle[0]] + parted[:, middle[1]]) / 2.0
-    return out
+    n_x, n_y = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    scratch = [np.empty(rows) for _ in range(4)]
+    hl = np.empty(rows)
+    rank_sum_rows(sort_rows(x), sort_rows(y), 0, 0, True, n_x, n_y, *scratch, hl)
+    return hl
