@@ -10,18 +10,22 @@ of every sample in it (tn_comparison, tn_comparison_sample). `drop_stale` delete
 whose inputs changed (queries/audit_tn_stale.sql), and the Meta P of its omics type; loads and undos call it in their own
 transaction, so no stale result outlives the change that made it stale. `derive` then computes
 only the comparisons that are missing, and the Meta P of the omics types they touch.
+
+`derive --pair` declares pairs first, in the same transaction (`declare_pairs`): a failed derive
+leaves the pairs as they were.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.blocks import fetch_block
+from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
 from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import box_stats
@@ -47,6 +51,13 @@ class Candidate:
     tumor_release_id: int
     normal_release_id: int
     is_default: bool
+    normal_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """'UCEC protein proteomics', or 'LUAD protein proteomics_tumor + proteomics_normal' for a pair."""
+        pair = f" + {self.normal_name}" if self.normal_dataset_id != self.tumor_dataset_id else ""
+        return f"{self.cohort_code} {self.omics_type} {self.tumor_name}{pair}"
 
 
 @dataclasses.dataclass
@@ -54,6 +65,8 @@ class DeriveReport:
     run_id: int | None = None
     computed: list[str] = dataclasses.field(default_factory=list)  # "UCEC protein proteomics: 10,018 of 10,999 features tested"
     unchanged: int = 0
+    unchanged_blocks: list[str] = dataclasses.field(default_factory=list)  # Candidate.label of each
+    pairs_declared: list[str] = dataclasses.field(default_factory=list)  # declare_pairs' notes
     stale_removed: int = 0
     tests: int = 0
     meta: dict[str, int] = dataclasses.field(default_factory=dict)  # omics -> Meta P rows
@@ -88,15 +101,34 @@ def candidates(conn: sa.Connection) -> list[Candidate]:
     rows = [r for r in run_saved(conn, "tumor_normal_pairs") if r["n_tumor_samples"]]  # a normal-only dataset compares nothing
     return [
         Candidate(r["cohort_code"], r["omics_type"], r["tumor_dataset_id"], r["normal_dataset_id"], r["tumor_dataset"], r["tumor_release_id"],
-                  r["normal_release_id"], r["is_default"])
+                  r["normal_release_id"], r["is_default"], r["normal_dataset"])
         for r in sorted(rows, key=lambda r: (r["cohort_code"], r["omics_type"], r["tumor_dataset_id"]))
     ]
 
 
-def derive_tumor_normal(conn: sa.Connection, run_id: int, progress: ProgressFn | None = None) -> DeriveReport:
-    """In the caller's transaction: drop stale comparisons, compute the missing ones, refresh the
-    Meta P of the omics types that changed."""
+def declare_pairs(conn: sa.Connection, pairs: Sequence[tuple[str, str, str, str]]) -> list[str]:
+    """Pair each (cohort, omics, tumor name, normal name), declared by the user: either dataset's
+    other pair (automatic or declared) is undone first, so this overrides it; a pair that exists
+    already stays as it is. Raises what `declare_pair` raises (exit 1). Returns the notes."""
+    notes: list[str] = []
+    for cohort, omics, tumor_name, normal_name in pairs:
+        tumor = find_dataset(conn, cohort, omics, tumor_name)
+        normal = find_dataset(conn, cohort, omics, normal_name)
+        if not (tumor.pair_role == "tumor" and tumor.paired_with == normal.dataset_id):
+            for name in (tumor_name, normal_name):
+                if find_dataset(conn, cohort, omics, name).pair_role is not None:
+                    notes += remove_pair(conn, cohort, omics, name)
+        notes += declare_pair(conn, cohort, omics, tumor_name, normal_name, declared_by="user")
+    return notes
+
+
+def derive_tumor_normal(
+    conn: sa.Connection, run_id: int, progress: ProgressFn | None = None, pairs: Sequence[tuple[str, str, str, str]] = ()
+) -> DeriveReport:
+    """In the caller's transaction: declare `pairs` (see `declare_pairs`), drop stale comparisons,
+    compute the missing ones, refresh the Meta P of the omics types that changed."""
     report = DeriveReport(run_id=run_id)
+    report.pairs_declared = declare_pairs(conn, pairs)
     removed, touched = drop_stale(conn)
     report.stale_removed = removed
     stored = conn.execute(sa.text("SELECT comparison_id, tumor_dataset_id, normal_dataset_id, omics_type FROM tn_comparison")).all()
@@ -111,6 +143,7 @@ def derive_tumor_normal(conn: sa.Connection, run_id: int, progress: ProgressFn |
         report.stale_removed += len(orphans)
     todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
     report.unchanged = len(wanted) - len(todo)
+    report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
     for i, candidate in enumerate(todo, 1):
         if progress:
             progress(f"tumor vs normal {i}/{len(todo)}: {candidate.cohort_code} {candidate.omics_type} {candidate.tumor_name}")
@@ -133,7 +166,7 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
     started = time.perf_counter()
     block = fetch_block(conn, c.cohort_code, c.omics_type, c.tumor_name)
     tumor, normal = block.columns("tumor"), block.columns("normal")
-    x, y = block.values[:, tumor], block.values[:, normal]
+    x, y = block.role_values("tumor"), block.role_values("normal")
     report.seconds["fetch"] += time.perf_counter() - started
     reason = NO_NORMALS if len(normal) == 0 else None
     started = time.perf_counter()
@@ -237,9 +270,9 @@ def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
     return len(feature_ids)
 
 
-def run_derive(engine: sa.Engine, command: str, progress: ProgressFn | None = None) -> DeriveReport:
+def run_derive(engine: sa.Engine, command: str, progress: ProgressFn | None = None, pairs: Sequence[tuple[str, str, str, str]] = ()) -> DeriveReport:
     """derive_tumor_normal as one logged, atomic run: a load_run row (source_kind 'derive') that
-    ends ok or failed with the error; nothing is written unless everything is."""
+    ends ok or failed with the error; nothing is written unless everything is (the pairs included)."""
     from omicskb.etl import __version__
     from omicskb.etl.db import utcnow
     from omicskb.etl.runs import finish_run, record_run
@@ -247,7 +280,7 @@ def run_derive(engine: sa.Engine, command: str, progress: ProgressFn | None = No
     run_id = record_run(engine, {"command": command, "source_kind": "derive", "file_path": "-", "status": "running", "started_at": utcnow(), "omicskb_version": __version__})
     try:
         with engine.begin() as conn:
-            report = derive_tumor_normal(conn, run_id, progress)
+            report = derive_tumor_normal(conn, run_id, progress, pairs)
     except BaseException as exc:
         finish_run(engine, run_id, {"status": "failed", "message": (str(exc).splitlines() or [type(exc).__name__])[0][:500]})
         raise

@@ -744,7 +744,7 @@ class TnResult(Base):
 
     __tablename__ = "tn_result"
     comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("tn_comparison.comparison_id"), primary_key=True)
-    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, index=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
     n_tumor: Mapped[int] = mapped_column(sa.Integer)
     n_normal: Mapped[int] = mapped_column(sa.Integer)
     median_tumor: Mapped[float | None] = mapped_column(sa.Double)
@@ -768,7 +768,7 @@ class TnBox(Base):
     __tablename__ = "tn_box"
     comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("tn_comparison.comparison_id"), primary_key=True)
     stat_role: Mapped[str] = mapped_column(sa.ForeignKey("sample_role.code"), primary_key=True)
-    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, index=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
     n: Mapped[int] = mapped_column(sa.Integer)
     minimum: Mapped[float | None] = mapped_column(sa.Double)
     q1: Mapped[float | None] = mapped_column(sa.Double)
@@ -798,7 +798,7 @@ class TnMeta(Base):
 
     __tablename__ = "tn_meta"
     omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"), primary_key=True)
-    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, index=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
     n_cohorts: Mapped[int] = mapped_column(sa.Integer)
     n_agree: Mapped[int] = mapped_column(sa.Integer, comment="cohorts in the majority direction")
     z: Mapped[float | None] = mapped_column(sa.Double, comment="the combined Z in the majority direction")
@@ -808,6 +808,11 @@ class TnMeta(Base):
     signed_log10_p: Mapped[float] = mapped_column(sa.Double)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
 
+
+# Lookups of derived results by feature: PostgreSQL's planner needs these indexes; DuckDB finds the
+# rows from zone maps, and would maintain each index row by row at every derive (migration 0006).
+for _table in (TnResult, TnBox, TnMeta):
+    sa.Index(f"ix_{_table.__tablename__}_feature_id", _table.feature_id).ddl_if(dialect="postgresql")
 
 # Case-insensitive symbol and accession lookups (`upper(symbol) = upper(:symbol)`): expression
 # indexes for PostgreSQL's planner. DuckDB scans these small tables in milliseconds and would pay
