@@ -12,7 +12,7 @@ import dataclasses
 
 import numpy as np
 
-from omicskb.etl.stats.kernels import box_outliers, box_rows, sort_rows
+from omicskb.etl.stats.kernels import KERNEL_LOCK, box_outliers, box_rows, sort_rows
 
 
 @dataclasses.dataclass
@@ -63,13 +63,15 @@ def box_stats(values: np.ndarray, ordered: np.ndarray | None = None) -> Box:
     n_mild, n_extreme = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     minimum, q1, median, q3, maximum, whisker_low, whisker_high = (np.empty(rows) for _ in range(7))
     fences = np.empty((rows, 4))
-    box_rows(ordered, n, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme)
+    with KERNEL_LOCK:
+        box_rows(ordered, n, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme)
     starts = np.zeros(rows, dtype=np.int64)
     np.cumsum((n_mild + n_extreme)[:-1], out=starts[1:])
     total = int(n_mild.sum() + n_extreme.sum())
     out_rows, out_columns = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
     out_values, out_extreme = np.empty(total), np.empty(total, dtype=np.bool_)
-    box_outliers(values, fences, starts, out_rows, out_columns, out_values, out_extreme)
+    with KERNEL_LOCK:
+        box_outliers(values, fences, starts, out_rows, out_columns, out_values, out_extreme)
     return Box(n=n, minimum=minimum, q1=q1, median=median, q3=q3, maximum=maximum, whisker_low=whisker_low, whisker_high=whisker_high,
                outlier_rows=out_rows, outlier_columns=out_columns, outlier_values=out_values, outlier_extreme=out_extreme,
                n_mild=n_mild, n_extreme=n_extreme)

@@ -19,9 +19,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import threading
 
 import numba as nb
 import numpy as np
+
+# numba's default threading layer (workqueue) aborts the process when two Python threads run parallel
+# kernels at once; callers hold this lock around every kernel call.
+KERNEL_LOCK = threading.Lock()
 
 GATHER = 48  # candidates left when the selection stops counting and selects among them
 _IQR_PER_SD = 1.3489795003921634

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from scipy import special
 
-from omicskb.etl.stats.kernels import rank_sum_rows, sort_rows
+from omicskb.etl.stats.kernels import KERNEL_LOCK, rank_sum_rows, sort_rows
 from omicskb.etl.stats.logp import p_from_log10, two_sided_log10_p
 
 MIN_X = 20  # tumors
@@ -92,7 +92,8 @@ def rank_sum(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = M
     ys = sort_rows(y) if y_sorted is None else y_sorted
     n_x, n_y = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     median_x, median_y, u, tie_term, hl = (np.empty(rows) for _ in range(5))
-    rank_sum_rows(xs, ys, min_x, min_y, False, n_x, n_y, median_x, median_y, u, tie_term, hl)
+    with KERNEL_LOCK:
+        rank_sum_rows(xs, ys, min_x, min_y, False, n_x, n_y, median_x, median_y, u, tie_term, hl)
 
     n = (n_x + n_y).astype(np.float64)
     reason = np.full(rows, None, dtype=object)
@@ -174,5 +175,7 @@ def hodges_lehmann(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     n_x, n_y = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     scratch = [np.empty(rows) for _ in range(4)]
     hl = np.empty(rows)
-    rank_sum_rows(sort_rows(x), sort_rows(y), 0, 0, True, n_x, n_y, *scratch, hl)
+    xs, ys = sort_rows(x), sort_rows(y)
+    with KERNEL_LOCK:
+        rank_sum_rows(xs, ys, 0, 0, True, n_x, n_y, *scratch, hl)
     return hl
