@@ -313,11 +313,14 @@ def _settle_pairs(conn: sa.Connection, dataset: Dataset, layout_pair: str | None
         if not partner:
             return notes  # the other half comes later; its load pairs them
         tumor, normal = _orient(dataset, partner[0])
+        if tumor.pair_role == "tumor" and tumor.paired_with == normal.dataset_id:
+            return notes  # a replaced half of a pair that still holds
+        for half in (tumor, normal):
+            if half.declared_by == "user":  # the user's pair (datasets pair, derive --pair) outranks the layout
+                return [f"kept the pair of {half.name} with {half.paired_name} declared by the user; the {layout} layout would pair {tumor.name} with {normal.name}"]
         problems = pair_problems(conn, tumor, normal)
         if problems:
             raise DatasetRuleError(f"the {layout} layout pairs {tumor.label} with {normal.name}, but " + "; ".join(problems))
-        if tumor.pair_role == "tumor" and tumor.paired_with == normal.dataset_id:
-            return notes  # a replaced half of a pair that still holds
         return _insert_pair(conn, tumor, normal, "layout")
     if dataset.pair_role is not None:
         # A replaced dataset keeps its pair while the pair still holds.
