@@ -114,17 +114,8 @@ class BlockError(OmicsKBError):
     """A block that breaks its own rules (a sample twice): a bug or a broken pair, never data to analyse."""
 
 
-def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, role: str | None = None) -> Block:
-    """One block of (cohort, omics) as a float matrix: its default dataset, or the dataset `name`,
-    together with the normal dataset it is paired with (naming either half of a pair gives the pair).
-
-    Never pools unrelated datasets. Rows are the block's features: the tumor dataset's in file order,
-    then any only the normal dataset has (NaN where a side lacks one); columns are the tumor
-    dataset's samples, then the normal dataset's. `role` keeps the samples of that default role
-    ('tumor' or 'normal'). `cohort` is a code or alias, in any case. Raises LookupFailed for an
-    unknown cohort or dataset, BlockError if a sample would appear twice."""
-    members = block_datasets(conn, cohort, omics, name)
-    code = members[0].cohort_code
+def _fetch_parts(conn: sa.Connection, members: list) -> list[tuple[np.ndarray, np.ndarray, list]]:
+    """Each member dataset's (feature ids, values, samples in sample order)."""
     parts = []
     for dataset in members:
         feature_ids, values = fetch_dataset_values(conn, dataset.dataset_id, dataset.n_samples)
@@ -136,34 +127,105 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
             {"d": dataset.dataset_id},
         ).all()
         parts.append((np.asarray(feature_ids, dtype=np.int64), values, samples))
-    if len(parts) == 1:
-        feature_ids, values, samples = parts[0]
-    elif all(np.array_equal(p[0], parts[0][0]) for p in parts[1:]):  # the usual pair: the same features in the same order
-        feature_ids = parts[0][0]
-        values = np.concatenate([p[1] for p in parts], axis=1)
-        samples = [s for p in parts for s in p[2]]
-    else:
-        # the first dataset's features in its order, then those only a later one has, in theirs
-        feature_ids = parts[0][0]
-        for ids, _, _ in parts[1:]:
-            extra = ids[~np.isin(ids, feature_ids)]
-            feature_ids = np.concatenate([feature_ids, extra])
-        order = np.argsort(feature_ids, kind="stable")
-        values = np.full((len(feature_ids), sum(p[1].shape[1] for p in parts)), np.nan)
-        samples, offset = [], 0
-        for ids, part_values, part_samples in parts:
-            rows = order[np.searchsorted(feature_ids, ids, sorter=order)]
-            values[rows, offset:offset + part_values.shape[1]] = part_values
-            offset += part_values.shape[1]
-            samples.extend(part_samples)
+    return parts
+
+
+def _block_rows(parts: list) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    """The block's feature ids (the first dataset's in its order, then those only a later one has,
+    in theirs) and, per part, the block row of each of its rows (None: the same rows in the same order)."""
+    feature_ids = parts[0][0]
+    if all(np.array_equal(p[0], feature_ids) for p in parts[1:]):  # the usual pair
+        return feature_ids, [None] * len(parts)
+    for ids, _, _ in parts[1:]:
+        feature_ids = np.concatenate([feature_ids, ids[~np.isin(ids, feature_ids)]])
+    order = np.argsort(feature_ids, kind="stable")
+    return feature_ids, [order[np.searchsorted(feature_ids, ids, sorter=order)] for ids, _, _ in parts]
+
+
+def _check_samples(samples: list, code: str, omics: str, name: str) -> None:
     sample_ids = [s.sample_id for s in samples]
     if len(set(sample_ids)) != len(sample_ids):
         twice = sorted({s.sample_label for s in samples if sample_ids.count(s.sample_id) > 1})
-        raise BlockError(f"block {code}/{omics}/{members[0].name} would hold sample(s) twice: {', '.join(twice[:5])}")
-    if role is not None:
-        keep = [i for i, s in enumerate(samples) if s.stat_role == role]
-        values = values.take(keep, axis=1)  # C-ordered (values[:, keep] would come back column-major)
-        samples = [samples[i] for i in keep]
+        raise BlockError(f"block {code}/{omics}/{name} would hold sample(s) twice: {', '.join(twice[:5])}")
+
+
+def _gather(parts: list, rows_of: list, n_rows: int, columns_of: list[list[int]]) -> np.ndarray:
+    """A row-major matrix of the block's rows and, part after part, the columns `columns_of[part]`
+    (NaN where a part lacks a row). No copy when one part gives all its columns in its own order."""
+    used = [i for i, columns in enumerate(columns_of) if columns]
+    if len(used) == 1:
+        i = used[0]
+        ids, values, _ = parts[i]
+        if rows_of[i] is None and n_rows == len(ids) and columns_of[i] == list(range(values.shape[1])):
+            return values
+    width = sum(len(c) for c in columns_of)
+    out = np.full((n_rows, width), np.nan) if any(r is not None for r in rows_of) else np.empty((n_rows, width))
+    offset = 0
+    for (ids, values, _), rows, columns in zip(parts, rows_of, columns_of):
+        if not columns:
+            continue
+        chosen = values if columns == list(range(values.shape[1])) else values.take(columns, axis=1)
+        if rows is None:
+            out[:, offset:offset + len(columns)] = chosen
+        else:
+            out[rows, offset:offset + len(columns)] = chosen
+        offset += len(columns)
+    return out
+
+
+@dataclasses.dataclass
+class RoleMatrices:
+    """A block split by default role, for the statistics engine: per role the samples and a
+    row-major matrix (features x those samples), built without an intermediate whole block."""
+
+    cohort: str
+    omics: str
+    dataset_ids: list[int]
+    dataset_names: list[str]
+    feature_ids: np.ndarray  # int64, one per row
+    sample_ids: np.ndarray  # every sample of the block, in block order
+    stat_roles: list[str | None]
+    role_sample_ids: dict[str, np.ndarray]
+    role_values: dict[str, np.ndarray]
+
+
+def fetch_roles(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, roles: tuple[str, ...] = ("tumor", "normal")) -> RoleMatrices:
+    """fetch_block's block (same datasets, rows and sample order) as one matrix per role. A pair's
+    tumor dataset holding only tumors becomes the tumor matrix as fetched, with no copy."""
+    members = block_datasets(conn, cohort, omics, name)
+    code = members[0].cohort_code
+    parts = _fetch_parts(conn, members)
+    samples = [s for p in parts for s in p[2]]
+    _check_samples(samples, code, omics, members[0].name)
+    feature_ids, rows_of = _block_rows(parts)
+    role_values, role_sample_ids = {}, {}
+    for role in roles:
+        columns_of = [[i for i, s in enumerate(p[2]) if s.stat_role == role] for p in parts]
+        role_values[role] = _gather(parts, rows_of, len(feature_ids), columns_of)
+        role_sample_ids[role] = np.array([p[2][i].sample_id for p, columns in zip(parts, columns_of) for i in columns], dtype=np.int64)
+    return RoleMatrices(cohort=code, omics=omics, dataset_ids=[d.dataset_id for d in members], dataset_names=[d.name for d in members],
+                        feature_ids=np.asarray(feature_ids, dtype=np.int64), sample_ids=np.array([s.sample_id for s in samples], dtype=np.int64),
+                        stat_roles=[s.stat_role for s in samples], role_sample_ids=role_sample_ids, role_values=role_values)
+
+
+def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, role: str | None = None) -> Block:
+    """One block of (cohort, omics) as a float matrix: its default dataset, or the dataset `name`,
+    together with the normal dataset it is paired with (naming either half of a pair gives the pair).
+
+    Never pools unrelated datasets. Rows are the block's features: the tumor dataset's in file order,
+    then any only the normal dataset has (NaN where a side lacks one); columns are the tumor
+    dataset's samples, then the normal dataset's. `role` keeps the samples of that default role
+    ('tumor' or 'normal'). `cohort` is a code or alias, in any case. Raises LookupFailed for an
+    unknown cohort or dataset, BlockError if a sample would appear twice."""
+    members = block_datasets(conn, cohort, omics, name)
+    code = members[0].cohort_code
+    parts = _fetch_parts(conn, members)
+    samples = [s for p in parts for s in p[2]]
+    _check_samples(samples, code, omics, members[0].name)
+    feature_ids, rows_of = _block_rows(parts)
+    columns_of = [[i for i, s in enumerate(p[2]) if role is None or s.stat_role == role] for p in parts]
+    values = _gather(parts, rows_of, len(feature_ids), columns_of)
+    samples = [p[2][i] for p, columns in zip(parts, columns_of) for i in columns]
     labels, gene_ids = _feature_labels(conn, [d.dataset_id for d in members], np.asarray(feature_ids, dtype=np.int64))
     return Block(
         cohort=code,

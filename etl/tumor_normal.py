@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sqlalchemy as sa
 
-from omicskb.etl.blocks import fetch_block
+from omicskb.etl.blocks import fetch_roles
 from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
 from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
@@ -164,9 +164,9 @@ def _omics_without_meta(conn: sa.Connection) -> set[str]:
 
 def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveReport) -> str:
     started = time.perf_counter()
-    block = fetch_block(conn, c.cohort_code, c.omics_type, c.tumor_name)
-    tumor, normal = block.columns("tumor"), block.columns("normal")
-    x, y = block.role_values("tumor"), block.role_values("normal")
+    block = fetch_roles(conn, c.cohort_code, c.omics_type, c.tumor_name)
+    x, y = block.role_values["tumor"], block.role_values["normal"]
+    tumor, normal = block.role_sample_ids["tumor"], block.role_sample_ids["normal"]
     report.seconds["fetch"] += time.perf_counter() - started
     reason = NO_NORMALS if len(normal) == 0 else None
     started = time.perf_counter()
@@ -204,7 +204,7 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
         }, extra={"comparison_id": comparison_id})
         report.tests += tested
     report.seconds["write"] += time.perf_counter() - started
-    for role, values, ordered, columns in (("tumor", x, x_sorted, tumor), ("normal", y, y_sorted, normal)):
+    for role, values, ordered, role_samples in (("tumor", x, x_sorted, tumor), ("normal", y, y_sorted, normal)):
         if values.shape[1] == 0:
             continue
         started = time.perf_counter()
@@ -220,7 +220,7 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
         if len(box.outlier_rows):
             bulk_insert(conn, "tn_box_outlier", {
                 "feature_id": block.feature_ids[box.outlier_rows],
-                "sample_id": block.sample_ids[columns][box.outlier_columns],
+                "sample_id": role_samples[box.outlier_columns],
                 "value": box.outlier_values,
                 "is_extreme": box.outlier_extreme,
             }, extra={"comparison_id": comparison_id, "stat_role": role})
