@@ -809,6 +809,11 @@ class TnMeta(Base):
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
 
 
+# The derived result tables keep their primary keys on PostgreSQL only (migration 0007): DuckDB
+# maintained them row by row at every derive; audit_tn_results reports a duplicate key instead.
+for _table in (TnResult, TnBox, TnBoxOutlier):
+    _table.__table__.primary_key.ddl_if(dialect="postgresql")
+
 # Lookups of derived results by feature: PostgreSQL's planner needs these indexes; DuckDB finds the
 # rows from zone maps, and would maintain each index row by row at every derive (migration 0006).
 for _table in (TnResult, TnBox, TnMeta):

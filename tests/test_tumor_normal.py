@@ -172,6 +172,32 @@ def test_only_what_changed_is_recomputed_and_stale_results_never_outlive_a_load(
     assert [r[0] for r in runs] == ["ok", "ok", "ok"] and runs[1][1] == 0
 
 
+def test_a_result_stored_twice_is_refused_or_reported(seeded, omicskb):
+    """DuckDB keeps no primary key on tn_result, tn_box and tn_box_outlier (migration 0007):
+    audit_tn_results reports a duplicate there; PostgreSQL's keys refuse it."""
+    import sqlalchemy as sa
+
+    from omicskb.etl.db import make_engine
+
+    derived(omicskb, seeded)
+    engine = make_engine(seeded)
+    duplicates = [f"INSERT INTO {table} SELECT * FROM (SELECT * FROM {table} ORDER BY comparison_id, feature_id LIMIT 1) AS one_row"
+                  for table in ("tn_result", "tn_box", "tn_box_outlier")]
+    if engine.dialect.name == "postgresql":
+        for sql in duplicates:
+            with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+                conn.execute(sa.text(sql))
+        engine.dispose()
+        return
+    with engine.begin() as conn:
+        for sql in duplicates:
+            conn.execute(sa.text(sql))
+    engine.dispose()
+    report = json.loads(omicskb(seeded, "query", "audit_tn_results", "-f", "json").output)
+    twice = sorted(r["problem"] for r in report if r["problem"].endswith("stored twice"))
+    assert twice == ["box stored twice", "outlier stored twice", "result stored twice"], report
+
+
 def test_a_cohort_without_normals_shows_with_its_reason(seeded, omicskb, tmp_path):
     with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
         text = handle.read()
