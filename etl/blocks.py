@@ -65,7 +65,7 @@ def _list_values(lists: Any) -> np.ndarray:
     start, length = flat.offset, len(flat)
     values = np.frombuffer(data, dtype=np.float64, count=start + length)[start:]
     if not flat.null_count:
-        return values.copy()  # writable, and independent of the Arrow buffers
+        return values  # read-only, a view of the Arrow buffer (which it keeps alive)
     valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=start + length, bitorder="little")[start:].view(bool)
     return np.where(valid, values, np.nan)
 
@@ -225,6 +225,8 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
     feature_ids, rows_of = _block_rows(parts)
     columns_of = [[i for i, s in enumerate(p[2]) if role is None or s.stat_role == role] for p in parts]
     values = _gather(parts, rows_of, len(feature_ids), columns_of)
+    if not values.flags.writeable:
+        values = values.copy()  # the API hands out a matrix the caller owns
     samples = [p[2][i] for p, columns in zip(parts, columns_of) for i in columns]
     labels, gene_ids = _feature_labels(conn, [d.dataset_id for d in members], np.asarray(feature_ids, dtype=np.int64))
     return Block(
