@@ -155,9 +155,12 @@ def _exact_p(u: np.ndarray, n_x: np.ndarray, n_y: np.ndarray) -> np.ndarray:
     tail P(U >= u) is the lower tail at m n - u, so only lower tails are summed."""
     counts = _exact_counts()
     p = np.empty(len(u))
-    pairs = np.stack([n_x, n_y], axis=1)
-    for m, n in np.unique(pairs, axis=0):
-        rows = np.flatnonzero((n_x == m) & (n_y == n))
+    key = n_x.astype(np.int64) * EXACT_BELOW + n_y  # both < EXACT_BELOW
+    order = np.argsort(key, kind="stable")
+    keys, starts = np.unique(key[order], return_index=True)
+    for k, start, stop in zip(keys.tolist(), starts.tolist(), [*starts[1:].tolist(), len(order)]):
+        m, n = divmod(k, EXACT_BELOW)
+        rows = order[start:stop]
         cdf = np.cumsum(counts[m, n, : m * n + 1]) / math.comb(int(m + n), int(m))
         uu = np.rint(u[rows]).astype(np.int64)
         tail = np.minimum(uu, m * n - uu)
