@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.cohort_load $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.long_form $(LONG_FORM_ARGS)
+	$(BIN)/python -m benchmarks.tumor_normal $(TUMOR_NORMAL_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) *.egg-info
