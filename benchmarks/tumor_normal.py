@@ -67,7 +67,7 @@ from omicskb.etl.db import current_revision, head_revision, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_MARK = "BENCH_JSON "
-PHASES = ("fetch", "sort", "test", "box", "write", "meta")
+PHASES = ("kernels", "fetch", "sort", "test", "box", "write", "meta")
 NAIVE_PHASES = ("fetch", "frame", "test", "box", "bh", "write", "meta")
 TN_TABLES = ("tn_box_outlier", "tn_box", "tn_result", "tn_comparison_sample", "tn_comparison", "tn_meta")
 TARGET_DERIVE_S = 10.0

@@ -30,6 +30,7 @@ from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import box_stats
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
+from omicskb.etl.stats import kernels
 from omicskb.etl.stats.kernels import sort_rows
 from omicskb.etl.stats.logp import p_from_log10
 from omicskb.etl.stats.ranksum import rank_sum
@@ -70,7 +71,7 @@ class DeriveReport:
     stale_removed: int = 0
     tests: int = 0
     meta: dict[str, int] = dataclasses.field(default_factory=dict)  # omics -> Meta P rows
-    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys(("fetch", "sort", "test", "box", "write", "meta"), 0.0))
+    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys(("kernels", "fetch", "sort", "test", "box", "write", "meta"), 0.0))
 
 
 def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
@@ -143,6 +144,10 @@ def derive_tumor_normal(
         report.stale_removed += len(orphans)
     todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
     report.unchanged = len(wanted) - len(todo)
+    if todo:
+        if progress:
+            progress("preparing the statistics kernels (compiled on first use, about 30 s; cached afterwards)")
+        report.seconds["kernels"] = kernels.prepare()
     report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
     for i, candidate in enumerate(todo, 1):
         if progress:

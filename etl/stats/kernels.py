@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import threading
+import time
 
 import numba as nb
 import numpy as np
@@ -31,6 +32,23 @@ KERNEL_LOCK = threading.Lock()
 GATHER = 48  # candidates left when the selection stops counting and selects among them
 _IQR_PER_SD = 1.3489795003921634
 _ROWS_PER_TASK = 256  # rows per parallel task
+
+
+def prepare() -> float:
+    """Load the kernels from numba's disk cache, or compile them on first use (about 30 s); returns
+    the seconds spent. Lets a caller say why its first call takes long, instead of hiding the
+    compile inside its first block."""
+    started = time.perf_counter()
+    x, y = sort_rows(np.zeros((1, 2))), sort_rows(np.ones((1, 2)))
+    ints = [np.empty(1, dtype=np.int64) for _ in range(2)]
+    floats = [np.empty(1) for _ in range(5)]
+    fences = np.empty((1, 4))
+    with KERNEL_LOCK:
+        rank_sum_rows(x, y, 1, 1, False, *ints, *floats)
+        box_rows(x, ints[0], *[np.empty(1) for _ in range(7)], fences, ints[1], np.empty(1, dtype=np.int64))
+        box_outliers(x, fences, np.zeros(1, dtype=np.int64), np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64), np.empty(2),
+                     np.empty(2, dtype=np.bool_))
+    return time.perf_counter() - started
 
 
 def sort_rows(values: np.ndarray) -> np.ndarray:
