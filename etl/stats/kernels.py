@@ -12,7 +12,8 @@ in parallel over rows:
 
 numba is the one compiled dependency: the Hodges-Lehmann median and the per-row merges have no
 vectorised numpy form that is not O(m n) in memory and time. Compiled code is cached on disk
-(`cache=True`); the first call in a fresh install compiles it (a few seconds).
+(`cache=True`); the first call in a fresh install compiles it (about 30 s on this 2-core machine;
+`prepare` does it up front), later processes load it in under a second.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 KERNEL_LOCK = threading.Lock()
 
 GATHER = 48  # candidates left when the selection stops counting and selects among them
-_IQR_PER_SD = 1.3489795003921634
+_IQR_PER_SD = 1.3489795003921634  # a normal distribution's IQR in standard deviations
 _ROWS_PER_TASK = 256  # rows per parallel task
 
 
