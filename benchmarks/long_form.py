@@ -525,6 +525,13 @@ def summary(results: dict) -> None:
             print(block_line("ucec", u["whole_block"]))
 
 
+def write_figures(results: dict, path: Path) -> None:
+    """The figures as JSON, with the load average at the end beside the one at the start."""
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    path.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    print(f"figures written to {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, help="a pan-cancer DuckDB to measure (built there first if the file does not exist) [default: built in a temporary folder]")
@@ -589,9 +596,7 @@ def main() -> None:
         summary(results)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        results["machine"]["load_average_at_end"] = os.getloadavg()
-        args.json.write_text(json.dumps(results, indent=1, default=str) + "\n")
-        print(f"figures written to {args.json}")
+        write_figures(results, args.json)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from benchmarks.cohort_load import COHORTS, default_genes_from, ensure_freeze
-from benchmarks.long_form import build_duckdb, holds, ms, timed
+from benchmarks.long_form import build_duckdb, holds, ms, timed, write_figures
 from omicskb.etl.db import current_revision, head_revision, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -728,9 +728,7 @@ def main() -> None:
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-        results["machine"]["load_average_at_end"] = os.getloadavg()
-        args.json.write_text(json.dumps(results, indent=1, default=str) + "\n")
-        print(f"figures written to {args.json}")
+        write_figures(results, args.json)
 
 
 if __name__ == "__main__":

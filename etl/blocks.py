@@ -41,10 +41,6 @@ class Block:
         """Column indexes of the samples with this default role ('tumor' or 'normal')."""
         return np.flatnonzero(np.array([r == role for r in self.stat_roles], dtype=bool))
 
-    def role_values(self, role: str) -> np.ndarray:
-        """The values of the samples with this role, row-major (numpy's values[:, columns] would
-        come back column-major, and row-wise sorts of that are several times slower)."""
-        return self.values.take(self.columns(role), axis=1)
 
 
 def fetch_dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
@@ -142,11 +138,19 @@ def _block_rows(parts: list) -> tuple[np.ndarray, list[np.ndarray | None]]:
     return feature_ids, [order[np.searchsorted(feature_ids, ids, sorter=order)] for ids, _, _ in parts]
 
 
-def _check_samples(samples: list, code: str, omics: str, name: str) -> None:
+def _block_parts(conn: sa.Connection, cohort: str, omics: str, name: str | None) -> tuple[list, list, list, np.ndarray, list]:
+    """The block's member datasets, their fetched parts, every sample in block order, the block's
+    feature ids and each part's rows among them (_block_rows). Raises BlockError if a sample would
+    appear twice."""
+    members = block_datasets(conn, cohort, omics, name)
+    parts = _fetch_parts(conn, members)
+    samples = [s for p in parts for s in p[2]]
     sample_ids = [s.sample_id for s in samples]
     if len(set(sample_ids)) != len(sample_ids):
         twice = sorted({s.sample_label for s in samples if sample_ids.count(s.sample_id) > 1})
-        raise BlockError(f"block {code}/{omics}/{name} would hold sample(s) twice: {', '.join(twice[:5])}")
+        raise BlockError(f"block {members[0].cohort_code}/{omics}/{members[0].name} would hold sample(s) twice: {', '.join(twice[:5])}")
+    feature_ids, rows_of = _block_rows(parts)
+    return members, parts, samples, feature_ids, rows_of
 
 
 def _gather(parts: list, rows_of: list, n_rows: int, columns_of: list[list[int]]) -> np.ndarray:
@@ -192,12 +196,8 @@ class RoleMatrices:
 def fetch_roles(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, roles: tuple[str, ...] = ("tumor", "normal")) -> RoleMatrices:
     """fetch_block's block (same datasets, rows and sample order) as one matrix per role. A pair's
     tumor dataset holding only tumors becomes the tumor matrix as fetched, with no copy."""
-    members = block_datasets(conn, cohort, omics, name)
+    members, parts, samples, feature_ids, rows_of = _block_parts(conn, cohort, omics, name)
     code = members[0].cohort_code
-    parts = _fetch_parts(conn, members)
-    samples = [s for p in parts for s in p[2]]
-    _check_samples(samples, code, omics, members[0].name)
-    feature_ids, rows_of = _block_rows(parts)
     role_values, role_sample_ids = {}, {}
     for role in roles:
         columns_of = [[i for i, s in enumerate(p[2]) if s.stat_role == role] for p in parts]
@@ -217,12 +217,8 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
     dataset's samples, then the normal dataset's. `role` keeps the samples of that default role
     ('tumor' or 'normal'). `cohort` is a code or alias, in any case. Raises LookupFailed for an
     unknown cohort or dataset, BlockError if a sample would appear twice."""
-    members = block_datasets(conn, cohort, omics, name)
+    members, parts, samples, feature_ids, rows_of = _block_parts(conn, cohort, omics, name)
     code = members[0].cohort_code
-    parts = _fetch_parts(conn, members)
-    samples = [s for p in parts for s in p[2]]
-    _check_samples(samples, code, omics, members[0].name)
-    feature_ids, rows_of = _block_rows(parts)
     columns_of = [[i for i, s in enumerate(p[2]) if role is None or s.stat_role == role] for p in parts]
     values = _gather(parts, rows_of, len(feature_ids), columns_of)
     if not values.flags.writeable:
