@@ -11,7 +11,7 @@ Python loop; on PostgreSQL through one binary COPY parsed by numpy.
 from __future__ import annotations
 
 import dataclasses
-
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -49,42 +49,61 @@ def fetch_dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -
     return feature_ids, values
 
 
-def _list_values(lists: Any) -> np.ndarray:
-    """The elements of an Arrow list<double> array as one float64 array, NULL as NaN: read from the
-    child's buffers (pyarrow's own NULL -> NaN conversion is several times slower)."""
+def _copy_doubles(column: Any, out: np.ndarray, at: int) -> int:
+    """Copy an Arrow double array into out[at:], NULL as NaN (read from its buffers: pyarrow's own
+    NULL -> NaN conversion is several times slower); returns the position after it."""
     import pyarrow as pa
 
-    flat = lists.flatten()
-    if flat.type != pa.float64():
-        flat = flat.cast(pa.float64())
-    validity, data = flat.buffers()[:2]
-    start, length = flat.offset, len(flat)
-    values = np.frombuffer(data, dtype=np.float64, count=start + length)[start:]
-    if not flat.null_count:
-        return values  # read-only, a view of the Arrow buffer (which it keeps alive)
-    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=start + length, bitorder="little")[start:].view(bool)
-    return np.where(valid, values, np.nan)
+    if column.type != pa.float64():
+        column = column.cast(pa.float64())
+    validity, data = column.buffers()[:2]
+    start, length = column.offset, len(column)
+    target = out[at:at + length]
+    if length:
+        target[...] = np.frombuffer(data, dtype=np.float64, count=start + length)[start:]
+    if column.null_count:
+        valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=start + length, bitorder="little")[start:].view(bool)
+        np.copyto(target, np.nan, where=~valid)
+    return at + length
 
 
 def fetch_dataset_rows(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One dataset's (row_ord, feature ids, features x samples float matrix), rows in row_ord order,
     NaN = missing."""
     if is_duckdb(conn):
-        # No ORDER BY: sorting rows that carry their arrays cost DuckDB half the fetch; numpy puts
-        # the rows in row_ord order instead (a scan usually returns them in it already).
-        raw = duckdb_driver(conn)
-        table = raw.sql("SELECT row_ord, feature_id, sample_values FROM measurement_row WHERE dataset_id = $1", params=[dataset_id]).to_arrow_table()
-        row_ord = table.column("row_ord").to_numpy().astype(np.int64, copy=False)
-        feature_ids = table.column("feature_id").to_numpy()
-        values = _list_values(table.column("sample_values").combine_chunks()).reshape(len(feature_ids), n_samples)
-        if len(row_ord) > 1 and not (np.diff(row_ord) > 0).all():
-            order = np.argsort(row_ord, kind="stable")
-            row_ord, feature_ids, values = row_ord[order], feature_ids[order], values[order]
-        return row_ord, feature_ids, values
+        return duckdb_dataset_rows(duckdb_driver(conn), dataset_id, n_samples)
     # One binary COPY parsed by numpy (etl.db.pg_fetch_float_arrays); dataset_id is an int.
     select = f"SELECT row_ord::bigint, feature_id, sample_values FROM measurement_row WHERE dataset_id = {int(dataset_id)} ORDER BY row_ord"
     keys, values = pg_fetch_float_arrays(conn, select, n_samples, n_keys=2)
     return keys[:, 0], keys[:, 1], values
+
+
+def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """fetch_dataset_rows on a DuckDB connection (the driver's own, or another in a transaction of
+    its own: the two queries here must see one snapshot)."""
+    keys = raw.sql("SELECT row_ord, feature_id FROM measurement_row WHERE dataset_id = $1", params=[dataset_id]).to_arrow_table()
+    row_ord = keys.column("row_ord").to_numpy().astype(np.int64, copy=False)
+    feature_ids = keys.column("feature_id").to_numpy()
+    # The values come unnested: DuckDB hands a flat double column to Arrow about twice as fast as
+    # a list column. Both queries scan one table with one filter, which DuckDB answers in the
+    # table's row order, so the i-th n_samples values are the i-th key's. No ORDER BY: sorting rows
+    # that carry their arrays cost DuckDB half the fetch; numpy puts the rows in row_ord order
+    # instead (a scan usually returns them in it already).
+    values = np.empty(len(row_ord) * n_samples)
+    at = 0
+    unnested = raw.sql("SELECT unnest(sample_values) AS v FROM measurement_row WHERE dataset_id = $1", params=[dataset_id])
+    for batch in unnested.to_arrow_reader(1 << 20):
+        if at + len(batch) > values.size:
+            at += len(batch)
+            break
+        at = _copy_doubles(batch.column(0), values, at)
+    if at != values.size:
+        raise BlockError(f"dataset {dataset_id}: its rows hold other than {n_samples} values each (read {at:,} for {len(row_ord):,} rows)")
+    values = values.reshape(len(row_ord), n_samples)
+    if len(row_ord) > 1 and not (np.diff(row_ord) > 0).all():
+        order = np.argsort(row_ord, kind="stable")
+        row_ord, feature_ids, values = row_ord[order], feature_ids[order], values[order]
+    return row_ord, feature_ids, values
 
 
 def _feature_labels(conn: sa.Connection, dataset_ids: list[int], feature_ids: np.ndarray) -> tuple[list[str], list[str | None]]:
@@ -110,20 +129,50 @@ class BlockError(OmicsKBError):
     """A block that breaks its own rules (a sample twice): a bug or a broken pair, never data to analyse."""
 
 
-def _fetch_parts(conn: sa.Connection, members: list) -> list[tuple[np.ndarray, np.ndarray, list]]:
-    """Each member dataset's (feature ids, values, samples in sample order)."""
-    parts = []
-    for dataset in members:
-        feature_ids, values = fetch_dataset_values(conn, dataset.dataset_id, dataset.n_samples)
-        samples = conn.execute(
+RowReader = Callable[[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""(dataset_id, n_samples) -> one dataset's (row_ord, feature ids, values), as fetch_dataset_rows."""
+
+
+@dataclasses.dataclass
+class BlockPlan:
+    """What a block is made of, read in the caller's transaction: its member datasets and each
+    one's samples in sample order. Fetching the values (`fetch_planned_roles`) may then happen on
+    another connection, since loads never change a dataset's values in place."""
+
+    members: list[Any]
+    samples: list[list[Any]]
+
+
+def plan_block(conn: sa.Connection, cohort: str, omics: str, name: str | None = None) -> BlockPlan:
+    """The block's member datasets and their samples. Raises BlockError if a sample would appear twice."""
+    members = block_datasets(conn, cohort, omics, name)
+    samples = [
+        conn.execute(
             sa.text(
                 "SELECT s.sample_id, s.sample_label, s.sample_type, s.stat_role FROM dataset_sample AS ds JOIN sample AS s ON s.sample_id = ds.sample_id "
                 "WHERE ds.dataset_id = :d ORDER BY ds.sample_ord"
             ),
             {"d": dataset.dataset_id},
         ).all()
+        for dataset in members
+    ]
+    every = [s for member in samples for s in member]
+    sample_ids = [s.sample_id for s in every]
+    if len(set(sample_ids)) != len(sample_ids):
+        twice = sorted({s.sample_label for s in every if sample_ids.count(s.sample_id) > 1})
+        raise BlockError(f"block {members[0].cohort_code}/{omics}/{members[0].name} would hold sample(s) twice: {', '.join(twice[:5])}")
+    return BlockPlan(members=members, samples=samples)
+
+
+def _fetch_parts(plan: BlockPlan, read_rows: RowReader) -> tuple[list, np.ndarray, list]:
+    """Each member dataset's (feature ids, values, samples in sample order), the block's feature ids
+    and each part's rows among them (_block_rows)."""
+    parts = []
+    for dataset, samples in zip(plan.members, plan.samples):
+        _, feature_ids, values = read_rows(dataset.dataset_id, dataset.n_samples)
         parts.append((np.asarray(feature_ids, dtype=np.int64), values, samples))
-    return parts
+    feature_ids, rows_of = _block_rows(parts)
+    return parts, feature_ids, rows_of
 
 
 def _block_rows(parts: list) -> tuple[np.ndarray, list[np.ndarray | None]]:
@@ -136,21 +185,6 @@ def _block_rows(parts: list) -> tuple[np.ndarray, list[np.ndarray | None]]:
         feature_ids = np.concatenate([feature_ids, ids[~np.isin(ids, feature_ids)]])
     order = np.argsort(feature_ids, kind="stable")
     return feature_ids, [order[np.searchsorted(feature_ids, ids, sorter=order)] for ids, _, _ in parts]
-
-
-def _block_parts(conn: sa.Connection, cohort: str, omics: str, name: str | None) -> tuple[list, list, list, np.ndarray, list]:
-    """The block's member datasets, their fetched parts, every sample in block order, the block's
-    feature ids and each part's rows among them (_block_rows). Raises BlockError if a sample would
-    appear twice."""
-    members = block_datasets(conn, cohort, omics, name)
-    parts = _fetch_parts(conn, members)
-    samples = [s for p in parts for s in p[2]]
-    sample_ids = [s.sample_id for s in samples]
-    if len(set(sample_ids)) != len(sample_ids):
-        twice = sorted({s.sample_label for s in samples if sample_ids.count(s.sample_id) > 1})
-        raise BlockError(f"block {members[0].cohort_code}/{omics}/{members[0].name} would hold sample(s) twice: {', '.join(twice[:5])}")
-    feature_ids, rows_of = _block_rows(parts)
-    return members, parts, samples, feature_ids, rows_of
 
 
 def _gather(parts: list, rows_of: list, n_rows: int, columns_of: list[list[int]]) -> np.ndarray:
@@ -196,14 +230,21 @@ class RoleMatrices:
 def fetch_roles(conn: sa.Connection, cohort: str, omics: str, name: str | None = None, roles: tuple[str, ...] = ("tumor", "normal")) -> RoleMatrices:
     """fetch_block's block (same datasets, rows and sample order) as one matrix per role. A pair's
     tumor dataset holding only tumors becomes the tumor matrix as fetched, with no copy."""
-    members, parts, samples, feature_ids, rows_of = _block_parts(conn, cohort, omics, name)
-    code = members[0].cohort_code
+    return fetch_planned_roles(plan_block(conn, cohort, omics, name), lambda d, n: fetch_dataset_rows(conn, d, n), roles)
+
+
+def fetch_planned_roles(plan: BlockPlan, read_rows: RowReader, roles: tuple[str, ...] = ("tumor", "normal")) -> RoleMatrices:
+    """fetch_roles for a planned block, its values read by `read_rows` (which may use another
+    connection than the one that planned it: derive prefetches the next block while it computes)."""
+    parts, feature_ids, rows_of = _fetch_parts(plan, read_rows)
+    members = plan.members
+    samples = [s for p in parts for s in p[2]]
     role_values, role_sample_ids = {}, {}
     for role in roles:
         columns_of = [[i for i, s in enumerate(p[2]) if s.stat_role == role] for p in parts]
         role_values[role] = _gather(parts, rows_of, len(feature_ids), columns_of)
         role_sample_ids[role] = np.array([p[2][i].sample_id for p, columns in zip(parts, columns_of) for i in columns], dtype=np.int64)
-    return RoleMatrices(cohort=code, omics=omics, dataset_ids=[d.dataset_id for d in members], dataset_names=[d.name for d in members],
+    return RoleMatrices(cohort=members[0].cohort_code, omics=members[0].omics_type, dataset_ids=[d.dataset_id for d in members], dataset_names=[d.name for d in members],
                         feature_ids=np.asarray(feature_ids, dtype=np.int64), sample_ids=np.array([s.sample_id for s in samples], dtype=np.int64),
                         stat_roles=[s.stat_role for s in samples], role_sample_ids=role_sample_ids, role_values=role_values)
 
@@ -217,7 +258,9 @@ def fetch_block(conn: sa.Connection, cohort: str, omics: str, name: str | None =
     dataset's samples, then the normal dataset's. `role` keeps the samples of that default role
     ('tumor' or 'normal'). `cohort` is a code or alias, in any case. Raises LookupFailed for an
     unknown cohort or dataset, BlockError if a sample would appear twice."""
-    members, parts, samples, feature_ids, rows_of = _block_parts(conn, cohort, omics, name)
+    plan = plan_block(conn, cohort, omics, name)
+    members = plan.members
+    parts, feature_ids, rows_of = _fetch_parts(plan, lambda d, n: fetch_dataset_rows(conn, d, n))
     code = members[0].cohort_code
     columns_of = [[i for i, s in enumerate(p[2]) if role is None or s.stat_role == role] for p in parts]
     values = _gather(parts, rows_of, len(feature_ids), columns_of)

@@ -160,6 +160,13 @@ def duckdb_driver(conn: sa.Connection) -> Any:
     return raw
 
 
+def duckdb_side_connection(conn: sa.Connection) -> Any:
+    """A new DuckDB connection to conn's database, with its own transactions (for a thread of its
+    own; DuckDB refuses a second call on a busy connection). The caller closes it. (duckdb_engine's
+    cursor() shares conn's; duplicate() reaches the driver's own.)"""
+    return conn.connection.driver_connection.duplicate()
+
+
 def alembic_config(connection: sa.Connection | None = None):
     import omicskb.schema.dialects  # noqa: F401  (registers Alembic's DuckDB implementation)
     from alembic.config import Config

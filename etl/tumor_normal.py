@@ -19,25 +19,29 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import sqlalchemy as sa
 
-from omicskb.etl.blocks import fetch_roles
+from omicskb.etl.blocks import BlockPlan, RoleMatrices, RowReader, duckdb_dataset_rows, fetch_dataset_rows, fetch_planned_roles, plan_block
 from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
-from omicskb.etl.db import bulk_insert, fetch_text_table
+from omicskb.etl.db import bulk_insert, duckdb_side_connection, fetch_text_table, is_duckdb
 from omicskb.etl.queries import run_saved
-from omicskb.etl.stats.box import box_stats
+from omicskb.etl.stats.box import Box, box_stats
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
 from omicskb.etl.stats import kernels
 from omicskb.etl.stats.kernels import sort_rows
 from omicskb.etl.stats.logp import p_from_log10
-from omicskb.etl.stats.ranksum import rank_sum
+from omicskb.etl.stats.ranksum import RankSum, rank_sum
 
 NO_NORMALS = "no normal samples"
 
 ProgressFn = Callable[[str], None]
+
+MAIN_PHASES = ("kernels", "plan", "waiting_fetch", "sort", "test", "box", "waiting_write", "meta")
+BACKGROUND_PHASES = ("fetch", "write")
 
 CHILD_TABLES = ("tn_box_outlier", "tn_box", "tn_result", "tn_comparison_sample")
 
@@ -71,7 +75,9 @@ class DeriveReport:
     stale_removed: int = 0
     tests: int = 0
     meta: dict[str, int] = dataclasses.field(default_factory=dict)  # omics -> Meta P rows
-    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys(("kernels", "fetch", "sort", "test", "box", "write", "meta"), 0.0))
+    # Where the time went. MAIN_PHASES add up to derive's own time (less the stale check and the
+    # commit); "fetch" and "write" ran in background threads, overlapping them.
+    seconds: dict[str, float] = dataclasses.field(default_factory=lambda: dict.fromkeys((*MAIN_PHASES, *BACKGROUND_PHASES), 0.0))
 
 
 def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
@@ -149,11 +155,38 @@ def derive_tumor_normal(
             progress("preparing the statistics kernels (compiled on first use, about 30 s; cached afterwards)")
         report.seconds["kernels"] = kernels.prepare()
     report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
-    for i, candidate in enumerate(todo, 1):
-        if progress:
-            progress(f"tumor vs normal {i}/{len(todo)}: {candidate.cohort_code} {candidate.omics_type} {candidate.tumor_name}")
-        report.computed.append(_compute(conn, candidate, run_id, report))
-        touched.add(candidate.omics_type)
+    started = time.perf_counter()
+    plans = [(plan_block(conn, c.cohort_code, c.omics_type, c.tumor_name), {c.tumor_dataset_id: c.tumor_release_id, c.normal_dataset_id: c.normal_release_id})
+             for c in todo]
+    report.seconds["plan"] = time.perf_counter() - started
+    # Three stages overlap: the next block is fetched (_blocks_in_turn) and the previous one is
+    # written (on derive's connection, in a thread of its own) while this one is computed.
+    with ThreadPoolExecutor(1, thread_name_prefix="omicskb-write") as writer:
+        writing: list[Future[str]] = []  # at most one write in flight
+
+        def finish_writing() -> None:
+            """Wait for the write in flight, if any: derive's connection is then free."""
+            started = time.perf_counter()
+            while writing:
+                report.computed.append(writing.pop().result())
+            report.seconds["waiting_write"] += time.perf_counter() - started
+
+        blocks = _blocks_in_turn(conn, plans, report.seconds, finish_writing)
+        try:
+            for i, candidate in enumerate(todo, 1):
+                if progress:
+                    progress(f"tumor vs normal {i}/{len(todo)}: {candidate.cohort_code} {candidate.omics_type} {candidate.tumor_name}")
+                started = time.perf_counter()
+                block = next(blocks)
+                report.seconds["waiting_fetch"] += time.perf_counter() - started
+                computed = _compute(block, report)
+                finish_writing()
+                writing.append(writer.submit(_store, conn, candidate, computed, run_id, report))
+                touched.add(candidate.omics_type)
+            finish_writing()
+        finally:
+            blocks.close()
+    # (on an error, leaving the with-block waited for the write in flight before the rollback)
     for omics in sorted(touched | _omics_without_meta(conn)):
         started = time.perf_counter()
         report.meta[omics] = refresh_meta(conn, omics, run_id)
@@ -167,13 +200,80 @@ def _omics_without_meta(conn: sa.Connection) -> set[str]:
         "AND NOT EXISTS (SELECT 1 FROM tn_meta AS m WHERE m.omics_type = c.omics_type)"))}
 
 
-def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveReport) -> str:
-    started = time.perf_counter()
-    block = fetch_roles(conn, c.cohort_code, c.omics_type, c.tumor_name)
+class _OtherSnapshot(Exception):
+    """The side connection sees other releases than derive's transaction (uncommitted or newer)."""
+
+
+def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, int]]], seconds: dict[str, float],
+                    free_connection: Callable[[], None]) -> Iterator[RoleMatrices]:
+    """Each planned block's role matrices, in turn; `todo` pairs each plan with the release each of
+    its datasets holds in derive's transaction. `free_connection` is called before any read on
+    derive's connection (the writer thread may be using it).
+
+    On DuckDB the next block is fetched on a connection of its own, in a background thread, while
+    the caller computes the current one (DuckDB's scan uses one core, and the kernels release the
+    GIL). That connection is outside derive's transaction, so it first checks that it sees the
+    same releases; if not (a caller that loaded in the same transaction, or a load committed since)
+    the block is read on derive's own connection instead."""
+
+    def fetch(plan: BlockPlan, read: RowReader) -> RoleMatrices:
+        started = time.perf_counter()
+        block = fetch_planned_roles(plan, read)
+        seconds["fetch"] += time.perf_counter() - started
+        return block
+
+    def on_derive_connection(plan: BlockPlan) -> RoleMatrices:
+        free_connection()
+        return fetch(plan, lambda d, n: fetch_dataset_rows(conn, d, n))
+
+    if not todo:
+        return
+    if not is_duckdb(conn):
+        for plan, _ in todo:
+            yield on_derive_connection(plan)
+        return
+    side = duckdb_side_connection(conn)
+
+    def prefetch(plan: BlockPlan, releases: dict[int, int]) -> RoleMatrices:
+        side.begin()  # one snapshot for the check and every read of the block
+        try:
+            ids = ", ".join(str(int(i)) for i in sorted(releases))
+            if dict(side.sql(f"SELECT dataset_id, release_id FROM dataset WHERE dataset_id IN ({ids})").fetchall()) != releases:
+                raise _OtherSnapshot
+            return fetch(plan, lambda d, n: duckdb_dataset_rows(side, d, n))
+        finally:
+            side.rollback()  # it only read
+
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="omicskb-prefetch") as pool:
+            pending = pool.submit(prefetch, *todo[0])
+            for (plan, _), following in zip(todo, [*todo[1:], None]):
+                try:
+                    block = pending.result()
+                except _OtherSnapshot:
+                    block = on_derive_connection(plan)
+                if following is not None:
+                    pending = pool.submit(prefetch, *following)
+                yield block
+    finally:
+        side.close()
+
+
+@dataclasses.dataclass
+class _Computed:
+    """One block's statistics, computed and not yet stored."""
+
+    block: RoleMatrices
+    reason: str | None  # NO_NORMALS, or None when tested
+    result: RankSum | None
+    log10_q: np.ndarray | None
+    boxes: list[tuple[str, Box, np.ndarray]]  # (role, its boxes, its sample ids)
+
+
+def _compute(block: RoleMatrices, report: DeriveReport) -> _Computed:
+    """The test, q and boxes of one block: arrays only, no database."""
     x, y = block.role_values["tumor"], block.role_values["normal"]
-    tumor, normal = block.role_sample_ids["tumor"], block.role_sample_ids["normal"]
-    report.seconds["fetch"] += time.perf_counter() - started
-    reason = NO_NORMALS if len(normal) == 0 else None
+    reason = NO_NORMALS if len(block.role_sample_ids["normal"]) == 0 else None
     started = time.perf_counter()
     x_sorted = sort_rows(x)  # one sort per row, shared by the test and the boxes
     y_sorted = sort_rows(y) if reason is None else None
@@ -182,6 +282,18 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
     result = rank_sum(x, y, x_sorted=x_sorted, y_sorted=y_sorted) if reason is None else None
     q = bh_log10_q(result.log10_p) if result is not None else None
     report.seconds["test"] += time.perf_counter() - started
+    started = time.perf_counter()
+    boxes = [(role, box_stats(values, ordered), block.role_sample_ids[role])
+             for role, values, ordered in (("tumor", x, x_sorted), ("normal", y, y_sorted)) if values.shape[1]]
+    report.seconds["box"] += time.perf_counter() - started
+    return _Computed(block=block, reason=reason, result=result, log10_q=q, boxes=boxes)
+
+
+def _store(conn: sa.Connection, c: Candidate, computed: _Computed, run_id: int, report: DeriveReport) -> str:
+    """Write one computed block: its comparison row, samples, results, boxes and outliers."""
+    started = time.perf_counter()
+    block, result, reason = computed.block, computed.result, computed.reason
+    tumor, normal = block.role_sample_ids["tumor"], block.role_sample_ids["normal"]
     tested = int(result.tested.sum()) if result is not None else 0
     comparison_id = conn.execute(
         sa.text(
@@ -192,7 +304,6 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
         {"c": c.cohort_code, "o": c.omics_type, "t": c.tumor_dataset_id, "n": c.normal_dataset_id, "tr": c.tumor_release_id, "nr": c.normal_release_id,
          "d": c.is_default, "nt": len(tumor), "nn": len(normal), "nf": len(block.feature_ids), "tested": tested, "reason": reason, "run": run_id},
     ).scalar_one()
-    started = time.perf_counter()
     bulk_insert(conn, "tn_comparison_sample", {"sample_id": block.sample_ids, "stat_role": list(block.stat_roles)}, extra={"comparison_id": comparison_id})
     if result is not None:
         p = result.p
@@ -204,18 +315,11 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
             "exact": np.where(result.tested, result.exact, None),
             "p": p, "log10_p": result.log10_p,
             "signed_p": result.signed_p, "signed_log10_p": result.signed_log10_p,
-            "q": p_from_log10(q), "log10_q": q,
+            "q": p_from_log10(computed.log10_q), "log10_q": computed.log10_q,
             "skip_reason": result.reason,
         }, extra={"comparison_id": comparison_id})
         report.tests += tested
-    report.seconds["write"] += time.perf_counter() - started
-    for role, values, ordered, role_samples in (("tumor", x, x_sorted, tumor), ("normal", y, y_sorted, normal)):
-        if values.shape[1] == 0:
-            continue
-        started = time.perf_counter()
-        box = box_stats(values, ordered)
-        report.seconds["box"] += time.perf_counter() - started
-        started = time.perf_counter()
+    for role, box, role_samples in computed.boxes:
         bulk_insert(conn, "tn_box", {
             "feature_id": block.feature_ids, "n": box.n,
             "minimum": box.minimum, "q1": box.q1, "median": box.median, "q3": box.q3,
@@ -229,7 +333,7 @@ def _compute(conn: sa.Connection, c: Candidate, run_id: int, report: DeriveRepor
                 "value": box.outlier_values,
                 "is_extreme": box.outlier_extreme,
             }, extra={"comparison_id": comparison_id, "stat_role": role})
-        report.seconds["write"] += time.perf_counter() - started
+    report.seconds["write"] += time.perf_counter() - started
     what = f"{c.cohort_code} {c.omics_type} {block.dataset_names[0]}" + (f" + {block.dataset_names[1]}" if len(block.dataset_names) > 1 else "")
     if reason:
         return f"{what}: {reason} ({len(tumor)} tumors); not tested"

@@ -152,3 +152,27 @@ def test_dataset_values_follow_row_ord_whatever_order_rows_are_stored_in(duckdb_
     engine.dispose()
     assert feature_ids.tolist() == [101, 102, 103]
     _same(values, got)
+
+
+def test_rows_holding_other_than_n_samples_values_in_all_are_refused_not_misread(duckdb_target):
+    """DuckDB reads the keys and the unnested values in two queries and lines them up by count:
+    values that do not fill the rows exactly (a broken database; loads never write one) raise,
+    never shift every later row's values. (Rows of wrong lengths that happen to add up are what
+    queries/audit_dataset_shape.sql reports.)"""
+    from omicskb.etl.blocks import BlockError, fetch_dataset_values
+
+    engine = make_engine(duckdb_target)
+    with engine.begin() as conn:
+        for row_ord, row in ((1, [1.0, 2.0]), (2, [3.0]), (3, [4.0, 5.0])):
+            conn.execute(sa.text("INSERT INTO measurement_row VALUES (7, :r, :f, :raw, :line, :v)"),
+                         {"r": row_ord, "f": 100 + row_ord, "raw": f"id{row_ord}", "line": row_ord + 1, "v": row})
+        with pytest.raises(BlockError, match=r"dataset 7: its rows hold other than 2 values each \(read 5 for 3 rows\)"):
+            fetch_dataset_values(conn, 7, 2)
+        conn.execute(sa.text("UPDATE measurement_row SET sample_values = [3.0, 3.5, 3.75] WHERE row_ord = 2"))
+        with pytest.raises(BlockError, match=r"read 7 for 3 rows"):
+            fetch_dataset_values(conn, 7, 2)
+        conn.execute(sa.text("UPDATE measurement_row SET sample_values = [3.0, NULL] WHERE row_ord = 2"))
+        feature_ids, got = fetch_dataset_values(conn, 7, 2)
+    engine.dispose()
+    assert feature_ids.tolist() == [101, 102, 103]
+    _same(np.array([[1.0, 2.0], [3.0, np.nan], [4.0, 5.0]]), got)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from scipy import stats
 
 import omicskb as api
@@ -213,7 +214,10 @@ def test_a_cohort_without_normals_shows_with_its_reason(seeded, omicskb, tmp_pat
     assert meta[0]["n_cohorts"] == 1  # BRCA adds nothing to the Meta P
 
 
-def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch):
+# derive fetches the next block and writes the previous one while it computes: a failure in any
+# of the three stages (the fetch and write threads included) must roll back the whole run.
+@pytest.mark.parametrize("stage", ["rank_sum", "fetch_planned_roles", "bulk_insert"])
+def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch, stage):
     before = snapshot(seeded)
     calls = []
 
@@ -223,8 +227,8 @@ def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatc
             raise RuntimeError("disk full")
         return original(*args, **kwargs)
 
-    original = tumor_normal.rank_sum
-    monkeypatch.setattr(tumor_normal, "rank_sum", broken)
+    original = getattr(tumor_normal, stage)
+    monkeypatch.setattr(tumor_normal, stage, broken)
     result = omicskb(seeded, "derive")
     assert result.exit_code == 2 and "disk full" in result.output
     after = snapshot(seeded)
@@ -262,3 +266,38 @@ def test_every_stored_protein_and_rna_p_of_the_full_ucec_cohort_equals_scipy(rea
     assert checked > 35_000
     tp53 = json.loads(omicskb(target, "query", "gene_tumor_normal", "-p", "gene=TP53", "-f", "json").output)
     assert {r["omics"] for r in tp53 if r["p"] is not None} >= {"protein", "rna"}
+
+
+def test_derive_in_a_transaction_that_changed_a_dataset_computes_from_what_that_transaction_sees(seeded):
+    """derive reads the next block on a connection of its own (outside its transaction) while it
+    computes: when that connection sees other releases than derive's transaction (here, values and
+    a release changed earlier in the same, uncommitted transaction), the block is read on derive's
+    own connection, never from the older committed rows."""
+    from omicskb.etl.db import make_engine
+    from omicskb.etl.runs import record_run
+    from omicskb.etl.db import utcnow
+
+    engine = make_engine(seeded)
+    with engine.begin() as conn:
+        dataset_id, release_id = conn.execute(sa.text(
+            "SELECT dataset_id, release_id FROM dataset WHERE cohort_code = 'UCEC' AND omics_type = 'protein' AND is_default")).one()
+        other_release = conn.execute(sa.text("SELECT min(release_id) FROM source_release WHERE release_id <> :r"), {"r": release_id}).scalar_one()
+        feature_id = conn.execute(sa.text("SELECT min(feature_id) FROM measurement_row WHERE dataset_id = :d"), {"d": dataset_id}).scalar_one()
+    run_id = record_run(engine, {"command": "test", "source_kind": "derive", "file_path": "-", "status": "running", "started_at": utcnow(), "omicskb_version": "test"})
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        # every value of the feature becomes 1000 + its sample position: a median no committed row has
+        n_samples = conn.execute(sa.text("SELECT n_samples FROM dataset WHERE dataset_id = :d"), {"d": dataset_id}).scalar_one()
+        changed = [1000.0 + i for i in range(n_samples)]
+        conn.execute(sa.text("UPDATE measurement_row SET sample_values = :v WHERE dataset_id = :d AND feature_id = :f"),
+                     {"v": changed, "d": dataset_id, "f": feature_id})
+        conn.execute(sa.text("UPDATE dataset SET release_id = :r WHERE dataset_id = :d"), {"r": other_release, "d": dataset_id})
+        tumor_normal.derive_tumor_normal(conn, run_id)
+        tumor_columns = [i for i, (role,) in enumerate(conn.execute(sa.text(
+            "SELECT s.stat_role FROM dataset_sample AS ds JOIN sample AS s ON s.sample_id = ds.sample_id WHERE ds.dataset_id = :d ORDER BY ds.sample_ord"),
+            {"d": dataset_id})) if role == "tumor"]
+        median_tumor = conn.execute(sa.text(
+            "SELECT r.median_tumor FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id "
+            "WHERE c.tumor_dataset_id = :d AND r.feature_id = :f"), {"d": dataset_id, "f": feature_id}).scalar_one()
+        transaction.rollback()
+    assert median_tumor == float(np.median([changed[i] for i in tumor_columns]))

@@ -6,7 +6,7 @@ import click
 
 from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
-from omicskb.etl.tumor_normal import DeriveReport, run_derive
+from omicskb.etl.tumor_normal import BACKGROUND_PHASES, MAIN_PHASES, DeriveReport, run_derive
 
 PAIR_METAVAR = "COHORT/OMICS/TUMOR=NORMAL"
 UNCHANGED_SHOWN = 8  # unchanged blocks named on their line; `query tumor_normal_pairs` lists them all
@@ -54,8 +54,9 @@ def describe(report: DeriveReport) -> list[str]:
     for omics, rows in sorted(report.meta.items()):
         lines.append(f"  Meta P {omics}: {rows:,} features")
     if report.computed:
-        timing = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
-        lines.append(f"  {report.tests:,} tests; time: {timing}")
+        timing = ", ".join(f"{k} {report.seconds[k]:.1f} s" for k in MAIN_PHASES)
+        background = ", ".join(f"{k} {report.seconds[k]:.1f} s" for k in BACKGROUND_PHASES)
+        lines.append(f"  {report.tests:,} tests; time: {timing}; overlapping those, in background threads: {background}")
     if not report.computed and not report.stale_removed and not report.meta:
         lines.append("  nothing changed since the last derive")
     return lines
