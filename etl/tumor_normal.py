@@ -17,6 +17,7 @@ leaves the pairs as they were.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,8 @@ ProgressFn = Callable[[str], None]
 
 MAIN_PHASES = ("kernels", "plan", "waiting_fetch", "sort", "test", "box", "waiting_write", "meta")
 BACKGROUND_PHASES = ("fetch", "write")
+PREFETCH_BLOCKS = 2  # blocks read ahead of the one being computed (each holds its matrices in memory)
+WRITE_QUEUE = 2  # computed blocks waiting for, or in, the writer thread (each holds its results in memory)
 
 CHILD_TABLES = ("tn_box_outlier", "tn_box", "tn_result", "tn_comparison_sample")
 
@@ -156,19 +159,21 @@ def derive_tumor_normal(
         report.seconds["kernels"] = kernels.prepare()
     report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
     started = time.perf_counter()
-    plans = [(plan_block(conn, c.cohort_code, c.omics_type, c.tumor_name), {c.tumor_dataset_id: c.tumor_release_id, c.normal_dataset_id: c.normal_release_id})
-             for c in todo]
+    planned = [(plan_block(conn, c.cohort_code, c.omics_type, c.tumor_name), c) for c in todo]
+    planned = _pipeline_order(planned)
+    todo = [c for _, c in planned]
+    plans = [(plan, {c.tumor_dataset_id: c.tumor_release_id, c.normal_dataset_id: c.normal_release_id}) for plan, c in planned]
     report.seconds["plan"] = time.perf_counter() - started
     # Three stages overlap: the next block is fetched (_blocks_in_turn) and the previous one is
     # written (on derive's connection, in a thread of its own) while this one is computed.
     with ThreadPoolExecutor(1, thread_name_prefix="omicskb-write") as writer:
-        writing: list[Future[str]] = []  # at most one write in flight
+        writing: collections.deque[Future[str]] = collections.deque()  # writes queued or in flight, oldest first
 
-        def finish_writing() -> None:
-            """Wait for the write in flight, if any: derive's connection is then free."""
+        def finish_writing(keep: int = 0) -> None:
+            """Wait until at most `keep` writes are queued or in flight (0: derive's connection is free)."""
             started = time.perf_counter()
-            while writing:
-                report.computed.append(writing.pop().result())
+            while len(writing) > keep:
+                report.computed.append(writing.popleft().result())
             report.seconds["waiting_write"] += time.perf_counter() - started
 
         blocks = _blocks_in_turn(conn, plans, report.seconds, finish_writing)
@@ -180,18 +185,27 @@ def derive_tumor_normal(
                 block = next(blocks)
                 report.seconds["waiting_fetch"] += time.perf_counter() - started
                 computed = _compute(block, report)
-                finish_writing()
+                finish_writing(keep=WRITE_QUEUE - 1)
                 writing.append(writer.submit(_store, conn, candidate, computed, run_id, report))
                 touched.add(candidate.omics_type)
             finish_writing()
         finally:
             blocks.close()
-    # (on an error, leaving the with-block waited for the write in flight before the rollback)
+    # (on an error, leaving the with-block waited for the writes queued before the rollback)
     for omics in sorted(touched | _omics_without_meta(conn)):
         started = time.perf_counter()
         report.meta[omics] = refresh_meta(conn, omics, run_id)
         report.seconds["meta"] += time.perf_counter() - started
     return report
+
+
+def _pipeline_order(planned: list[tuple[BlockPlan, Candidate]]) -> list[tuple[BlockPlan, Candidate]]:
+    """The smallest block first (nothing overlaps its fetch), then the largest first, so the last
+    write, which nothing overlaps either, is a small one."""
+    if len(planned) < 3:
+        return planned
+    by_size = sorted(planned, key=lambda item: -sum(d.n_features * d.n_samples for d in item[0].members))
+    return [by_size[-1], *by_size[:-1]]
 
 
 def _omics_without_meta(conn: sa.Connection) -> set[str]:
@@ -246,14 +260,16 @@ def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, i
 
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="omicskb-prefetch") as pool:
-            pending = pool.submit(prefetch, *todo[0])
-            for (plan, _), following in zip(todo, [*todo[1:], None]):
+            # up to PREFETCH_BLOCKS blocks ahead, read in order by the one thread: a large block
+            # after a quick one would otherwise keep the caller waiting
+            pending = collections.deque(pool.submit(prefetch, *item) for item in todo[:PREFETCH_BLOCKS])
+            for i, (plan, _) in enumerate(todo):
                 try:
-                    block = pending.result()
+                    block = pending.popleft().result()
                 except _OtherSnapshot:
                     block = on_derive_connection(plan)
-                if following is not None:
-                    pending = pool.submit(prefetch, *following)
+                if i + PREFETCH_BLOCKS < len(todo):
+                    pending.append(pool.submit(prefetch, *todo[i + PREFETCH_BLOCKS]))
                 yield block
     finally:
         side.close()
