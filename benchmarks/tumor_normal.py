@@ -8,8 +8,9 @@ On the synthetic pan-cancer freeze (benchmarks/synthetic_pancan.py: 10 cohorts, 
      --repeats runs. Each run starts from a copy of the never-derived database (the copy is not
      timed) and runs in a fresh subprocess, so its peak memory (ru_maxrss of that process; also
      /usr/bin/time's maximum resident set when present) is its own. Printed per run: the wall time
-     of run_derive, the report's phases (fetch, sort, test, box, write, meta), what no phase holds
-     (the stale check, tn_comparison rows, the commit, ...), closing the engine (DuckDB's checkpoint
+     of run_derive, the report's main-thread phases (kernels, plan, waiting_fetch, sort, test, box,
+     waiting_write, meta) and the busy time of its background fetch and write threads, what no
+     main-thread phase holds (the stale check, candidates, the commit), closing the engine (DuckDB's checkpoint
      into the file), the whole process, the tests, the peak RSS. Before the timed runs an untimed
      child compiles (or loads from numba's on-disk cache) the kernels, and says which it did.
   2. The naive pandas + scipy way on the same blocks (listed by the saved query tumor_normal_pairs,

@@ -181,9 +181,9 @@ def derive_tumor_normal(
             for i, candidate in enumerate(todo, 1):
                 if progress:
                     progress(f"tumor vs normal {i}/{len(todo)}: {candidate.cohort_code} {candidate.omics_type} {candidate.tumor_name}")
-                started = time.perf_counter()
-                block = next(blocks)
-                report.seconds["waiting_fetch"] += time.perf_counter() - started
+                started, waited_on_writes = time.perf_counter(), report.seconds["waiting_write"]
+                block = next(blocks)  # (it may first wait for the writes: counted as waiting_write only)
+                report.seconds["waiting_fetch"] += time.perf_counter() - started - (report.seconds["waiting_write"] - waited_on_writes)
                 computed = _compute(block, report)
                 finish_writing(keep=WRITE_QUEUE - 1)
                 writing.append(writer.submit(_store, conn, candidate, computed, run_id, report))
