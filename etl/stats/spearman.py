@@ -1,0 +1,183 @@
+"""Spearman correlation on pairwise-complete samples, as R's cor.test(method = "spearman",
+exact = FALSE) and scipy.stats.spearmanr compute it on the samples both vectors have.
+
+Each pair is re-ranked within its own overlap (ties averaged): ranking once over every sample and
+correlating the ranks of the shared ones is a different number whenever values are missing (see
+../shared/docs/METHODS.md), so this never does that.
+
+p is two-sided from t = rho sqrt((n - 2) / (1 - rho^2)) on n - 2 degrees of freedom, kept as
+log10 p: below the smallest double the Student t tail is summed in log space (`log10_t_two_sided`),
+so a p under 1e-308 stays finite. |rho| = 1 gives p = 0 and log10 p = -inf: t is infinite there,
+and no finite p is the right one.
+
+Rules (METHODS.md): at least `min_n` (10) shared samples and non-zero variance in both, else no rho
+and a reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numba as nb
+import numpy as np
+from scipy import special
+
+from omicskb.etl.stats.kernels import KERNEL_LOCK
+from omicskb.etl.stats.logp import LN10
+
+MIN_SHARED = 10
+TOO_FEW = "fewer than 10 shared samples"
+NO_VARIANCE = "no variance in the shared samples"
+_ROWS_PER_TASK = 64
+
+# reason codes the kernel writes (0: tested)
+_TOO_FEW, _NO_VARIANCE = 1, 2
+
+
+@dataclasses.dataclass
+class Spearman:
+    """Per row of Y: shared samples with x, rho, t, p, log10 p (NaN when untested), the reason."""
+
+    n: np.ndarray  # int64
+    rho: np.ndarray
+    t: np.ndarray
+    p: np.ndarray
+    log10_p: np.ndarray
+    reason: np.ndarray  # object: None when tested
+
+    @property
+    def tested(self) -> np.ndarray:
+        return ~np.isnan(self.rho)
+
+    @property
+    def signed_log10_p(self) -> np.ndarray:
+        """sign(rho) x -log10 p (rho = 0 counts as positive)."""
+        return np.where(self.rho >= 0, 1.0, -1.0) * -self.log10_p
+
+
+@nb.njit(cache=True, nogil=True)
+def _average_ranks(values: np.ndarray, n: int, ranks: np.ndarray) -> None:
+    """ranks[:n] = the average (1-based) ranks of values[:n]."""
+    order = np.argsort(values[:n], kind="mergesort")
+    i = 0
+    while i < n:
+        j = i
+        v = values[order[i]]
+        while j + 1 < n and values[order[j + 1]] == v:
+            j += 1
+        rank = 0.5 * (i + j) + 1.0
+        for k in range(i, j + 1):
+            ranks[order[k]] = rank
+        i = j + 1
+
+
+@nb.njit(parallel=True, cache=True)
+def spearman_rows(x: np.ndarray, y: np.ndarray, min_n: int, n_out: np.ndarray, rho_out: np.ndarray, reason_out: np.ndarray) -> None:
+    """For each row of y (rows x samples): rho of x and that row over the samples where both have a
+    value, each re-ranked within them. Rank sums of half-integers are exact in a double, so the
+    sums below are exact and rho is one rounding from the true quotient."""
+    rows, samples = y.shape
+    tasks = (rows + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
+    for task in nb.prange(tasks):
+        xs, ys = np.empty(samples), np.empty(samples)
+        rx, ry = np.empty(samples), np.empty(samples)
+        for row in range(task * _ROWS_PER_TASK, min(rows, (task + 1) * _ROWS_PER_TASK)):
+            n = 0
+            for k in range(samples):
+                a, b = x[k], y[row, k]
+                if a == a and b == b:
+                    xs[n], ys[n] = a, b
+                    n += 1
+            n_out[row] = n
+            rho_out[row] = np.nan
+            if n < min_n:
+                reason_out[row] = _TOO_FEW
+                continue
+            _average_ranks(xs, n, rx)
+            _average_ranks(ys, n, ry)
+            mean = 0.5 * (n + 1)
+            sxy, sxx, syy = 0.0, 0.0, 0.0
+            for k in range(n):
+                dx, dy = rx[k] - mean, ry[k] - mean
+                sxy += dx * dy
+                sxx += dx * dx
+                syy += dy * dy
+            if sxx == 0.0 or syy == 0.0:
+                reason_out[row] = _NO_VARIANCE
+                continue
+            reason_out[row] = 0
+            rho_out[row] = sxy / math.sqrt(sxx * syy)
+
+
+def log10_t_two_sided(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """log10 of the two-sided Student t p, 2 P(T_df > |t|), finite far below 1e-308.
+
+    Where the double holds it, scipy's stdtr (what scipy.stats.t.sf uses). Below, the regularised
+    incomplete beta I_x(df/2, 1/2) with x = df / (df + t^2), summed in log space:
+    log I_x(a, b) = a log x + b log(1 - x) - log a - log B(a, b) + log 2F1(a + b, 1; a + 1; x),
+    whose series converges fast there (x is below 1e-5 when p is below 1e-300 and df >= 8)."""
+    t = np.abs(np.asarray(t, dtype=np.float64))
+    df = np.asarray(df, dtype=np.float64)
+    t, df = np.broadcast_arrays(t, df)
+    with np.errstate(divide="ignore"):
+        out = np.log10(2.0 * special.stdtr(df, -t))
+    deep = (out < -300.0) & np.isfinite(t)
+    if deep.any():
+        out[deep] = _log10_t_tail(t[deep], df[deep])
+    return np.minimum(out, 0.0)
+
+
+def _log10_t_tail(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    a, b = 0.5 * df, 0.5
+    log_sum = np.logaddexp(np.log(df), 2.0 * np.log(t))  # log(df + t^2)
+    log_x = np.log(df) - log_sum
+    log_1mx = 2.0 * np.log(t) - log_sum
+    x = np.exp(log_x)
+    series, term = np.ones_like(x), np.ones_like(x)
+    for k in range(200):
+        term = term * (a + b + k) / (a + 1.0 + k) * x
+        series = series + term
+        if np.all(term < 1e-17 * series):
+            break
+    log_beta = special.gammaln(a) + special.gammaln(b) - special.gammaln(a + b)
+    return (a * log_x + b * log_1mx - np.log(a) - log_beta + np.log(series)) / LN10
+
+
+def spearman_one_vs_rows(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) -> Spearman:
+    """Spearman of the vector x against every row of y (rows x samples, NaN = missing), each pair on
+    the samples both have, re-ranked there."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    if y.ndim != 2 or x.shape != (y.shape[1],):
+        raise ValueError(f"x has shape {x.shape}; y must be rows x {x.shape[0]} samples, not {y.shape}")
+    rows = y.shape[0]
+    n = np.zeros(rows, dtype=np.int64)
+    rho = np.empty(rows)
+    codes = np.zeros(rows, dtype=np.int8)
+    with KERNEL_LOCK:
+        spearman_rows(x, y, min_n, n, rho, codes)
+    return _finish(n, rho, codes)
+
+
+def _finish(n: np.ndarray, rho: np.ndarray, codes: np.ndarray) -> Spearman:
+    df = (n - 2).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # as scipy.stats.spearmanr: t = rho sqrt(df / ((rho + 1)(1 - rho)))
+        t = rho * np.sqrt(np.clip(df / ((rho + 1.0) * (1.0 - rho)), 0.0, None))
+        t = np.where(np.abs(rho) == 1.0, np.copysign(np.inf, rho), t)
+    tested = ~np.isnan(rho)
+    log10_p = np.full(rho.shape, np.nan)
+    p = np.full(rho.shape, np.nan)
+    if tested.any():
+        log10_p[tested] = log10_t_two_sided(t[tested], df[tested])
+        with np.errstate(under="ignore"):
+            p[tested] = np.power(10.0, log10_p[tested])
+        exact_p = 2.0 * special.stdtr(df[tested], -np.abs(t[tested]))
+        # scipy's own p wherever it is a normal double: bit for bit the reference's value
+        usable = exact_p > 1e-300
+        p_tested = p[tested]
+        p_tested[usable] = np.minimum(exact_p[usable], 1.0)
+        p[tested] = p_tested
+    reason = np.array([None, TOO_FEW, NO_VARIANCE], dtype=object)[codes]
+    return Spearman(n=n, rho=rho, t=t, p=p, log10_p=log10_p, reason=reason)
