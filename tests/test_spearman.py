@@ -4,18 +4,21 @@ the minimum-count and variance rules, |rho| = 1, and the log-space t tail agains
 from __future__ import annotations
 
 import math
+import warnings
 
 import mpmath
 import numpy as np
 import pytest
 from scipy import stats
 
-from omicskb.etl.stats.spearman import NO_VARIANCE, TOO_FEW, log10_t_two_sided, spearman_one_vs_rows
+from omicskb.etl.stats.spearman import NO_VARIANCE, TOO_FEW, log10_t_two_sided, spearman_one_vs_rows, spearman_paired
 
 
 def _scipy_on_shared(x: np.ndarray, row: np.ndarray) -> tuple[int, float, float]:
     both = ~np.isnan(x) & ~np.isnan(row)
-    result = stats.spearmanr(x[both], row[both])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.ConstantInputWarning)  # a constant overlap: NaN, as expected
+        result = stats.spearmanr(x[both], row[both])
     return int(both.sum()), float(result.statistic), float(result.pvalue)
 
 
@@ -103,3 +106,66 @@ def test_the_t_tail_stays_finite_and_exact_far_below_1e_300(df):
         assert np.isfinite(value)
         assert math.isclose(value, expected, rel_tol=1e-10, abs_tol=1e-13), (t, df, value, expected)
     assert got[-1] < -300  # the deep tail is really exercised
+
+
+def test_paired_rows_equal_scipy_row_by_row():
+    rng = np.random.default_rng(11)
+    x_vector, y = _rows(rng, 200, 50)
+    x = np.round(y + rng.normal(scale=0.7, size=y.shape), 1)  # each row of x goes with the same row of y
+    x[rng.random(size=x.shape) < 0.2] = np.nan
+    got = spearman_paired(x, y)
+    compared = 0
+    for i in range(len(y)):
+        n, rho, p = _scipy_on_shared(x[i], y[i])
+        assert got.n[i] == n
+        if n < 10 or np.isnan(rho):
+            assert np.isnan(got.rho[i])
+            continue
+        assert math.isclose(got.rho[i], rho, rel_tol=1e-12, abs_tol=1e-15) and math.isclose(got.p[i], p, rel_tol=1e-10)
+        compared += 1
+    assert compared > 150
+    with pytest.raises(ValueError, match="one shape"):
+        spearman_paired(x[:, :10], y)
+
+
+def rna_protein_pairs(target: str, cohort: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The tumors' RNA and protein rows of every gene both blocks measure, on the samples (by id)
+    both have: (rna, protein, gene ids)."""
+    import omicskb as api
+
+    with api.connect(target) as db:
+        rna, protein = db.block(cohort, "rna"), db.block(cohort, "protein")
+    rna_cols, protein_cols = rna.columns("tumor"), protein.columns("tumor")
+    shared = np.intersect1d(rna.sample_ids[rna_cols], protein.sample_ids[protein_cols])
+    rna_at = {s: i for i, s in enumerate(rna.sample_ids.tolist())}
+    protein_at = {s: i for i, s in enumerate(protein.sample_ids.tolist())}
+    rna_row = {g: i for i, g in enumerate(rna.gene_ids) if g is not None}
+    genes = [g for g in dict.fromkeys(protein.gene_ids) if g is not None and g in rna_row]
+    protein_row = {g: i for i, g in enumerate(protein.gene_ids) if g is not None}
+    x = rna.values[np.ix_([rna_row[g] for g in genes], [rna_at[s] for s in shared.tolist()])]
+    y = protein.values[np.ix_([protein_row[g] for g in genes], [protein_at[s] for s in shared.tolist()])]
+    return x, y, genes
+
+
+@pytest.mark.realdata
+def test_cis_rna_protein_of_every_gene_of_the_full_ucec_cohort_equals_scipy(realdata, tmp_path_factory, omicskb):
+    """Each gene's tumor RNA against its tumor protein, every gene both measure (the whole human
+    gene_info, so every symbol resolves), against scipy on the samples the pair shares."""
+    target = str(tmp_path_factory.mktemp("cis_ucec") / "ucec.duckdb")
+    assert omicskb(target, "init").exit_code == 0
+    assert omicskb(target, "load", "gene-info", realdata / "ncbi" / "Homo_sapiens.gene_info.gz").exit_code == 0
+    result = omicskb(target, "load", "cohort", realdata / "cptac-ucec-2019", "--cohort", "UCEC", "--layout", "cptac2019")
+    assert result.exit_code == 0, result.output
+    x, y, genes = rna_protein_pairs(target, "UCEC")
+    got = spearman_paired(x, y)
+    checked = 0
+    for i in range(len(genes)):
+        n, rho, p = _scipy_on_shared(x[i], y[i])
+        assert got.n[i] == n
+        if n < 10 or np.isnan(rho):
+            assert np.isnan(got.rho[i]) and got.reason[i] is not None
+            continue
+        assert math.isclose(got.rho[i], rho, rel_tol=1e-12, abs_tol=1e-15), (genes[i], got.rho[i], rho)
+        assert math.isclose(got.p[i], p, rel_tol=1e-10), (genes[i], got.p[i], p)
+        checked += 1
+    assert checked > 9_000

@@ -57,57 +57,83 @@ class Spearman:
 
 
 @nb.njit(cache=True, nogil=True)
-def _average_ranks(values: np.ndarray, n: int, ranks: np.ndarray) -> None:
-    """ranks[:n] = the average (1-based) ranks of values[:n]."""
-    order = np.argsort(values[:n], kind="mergesort")
+def _overlap_ranks(values: np.ndarray, order: np.ndarray, n_present: int, other: np.ndarray, ranks: np.ndarray) -> int:
+    """Set ranks[k], for every sample k where both `values` and `other` have a value, to the
+    average (1-based) rank of values[k] among those samples; returns how many there are. `order`
+    lists values' non-missing samples ascending by value (n_present of them), so this is one walk,
+    O(samples), with no sort: ties are handled only where they occur."""
+    kept = 0
     i = 0
-    while i < n:
+    while i < n_present:
+        value = values[order[i]]
         j = i
-        v = values[order[i]]
-        while j + 1 < n and values[order[j + 1]] == v:
+        while j + 1 < n_present and values[order[j + 1]] == value:
             j += 1
-        rank = 0.5 * (i + j) + 1.0
+        in_both = 0
         for k in range(i, j + 1):
-            ranks[order[k]] = rank
+            if other[order[k]] == other[order[k]]:
+                in_both += 1
+        if in_both:
+            rank = kept + 0.5 * (in_both + 1)  # the mean of kept + 1 .. kept + in_both
+            for k in range(i, j + 1):
+                if other[order[k]] == other[order[k]]:
+                    ranks[order[k]] = rank
+            kept += in_both
         i = j + 1
+    return kept
+
+
+@nb.njit(cache=True, nogil=True)
+def _pair(x: np.ndarray, x_order: np.ndarray, x_present: int, y: np.ndarray, y_order: np.ndarray, y_present: int, min_n: int,
+          rx: np.ndarray, ry: np.ndarray) -> tuple[int, float, int]:
+    """(shared samples, rho or NaN, reason code) of x and y over the samples where both have a
+    value, each re-ranked within them. Ranks are half-integers, so the sums below are exact in a
+    double and rho is one rounding from the true quotient."""
+    n = _overlap_ranks(x, x_order, x_present, y, rx)
+    if n < min_n:
+        return n, np.nan, _TOO_FEW
+    _overlap_ranks(y, y_order, y_present, x, ry)
+    mean = 0.5 * (n + 1)
+    sxy, sxx, syy = 0.0, 0.0, 0.0
+    for k in range(x.shape[0]):
+        if x[k] == x[k] and y[k] == y[k]:
+            dx, dy = rx[k] - mean, ry[k] - mean
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
+    if sxx == 0.0 or syy == 0.0:
+        return n, np.nan, _NO_VARIANCE
+    return n, sxy / math.sqrt(sxx * syy), 0
 
 
 @nb.njit(parallel=True, cache=True)
-def spearman_rows(x: np.ndarray, y: np.ndarray, min_n: int, n_out: np.ndarray, rho_out: np.ndarray, reason_out: np.ndarray) -> None:
-    """For each row of y (rows x samples): rho of x and that row over the samples where both have a
-    value, each re-ranked within them. Rank sums of half-integers are exact in a double, so the
-    sums below are exact and rho is one rounding from the true quotient."""
+def spearman_rows(x: np.ndarray, x_order: np.ndarray, x_present: int, y: np.ndarray, y_order: np.ndarray, y_present: np.ndarray, min_n: int,
+                  n_out: np.ndarray, rho_out: np.ndarray, reason_out: np.ndarray) -> None:
+    """For each row of y (rows x samples): _pair(x, that row)."""
     rows, samples = y.shape
     tasks = (rows + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
     for task in nb.prange(tasks):
-        xs, ys = np.empty(samples), np.empty(samples)
         rx, ry = np.empty(samples), np.empty(samples)
         for row in range(task * _ROWS_PER_TASK, min(rows, (task + 1) * _ROWS_PER_TASK)):
-            n = 0
-            for k in range(samples):
-                a, b = x[k], y[row, k]
-                if a == a and b == b:
-                    xs[n], ys[n] = a, b
-                    n += 1
-            n_out[row] = n
-            rho_out[row] = np.nan
-            if n < min_n:
-                reason_out[row] = _TOO_FEW
-                continue
-            _average_ranks(xs, n, rx)
-            _average_ranks(ys, n, ry)
-            mean = 0.5 * (n + 1)
-            sxy, sxx, syy = 0.0, 0.0, 0.0
-            for k in range(n):
-                dx, dy = rx[k] - mean, ry[k] - mean
-                sxy += dx * dy
-                sxx += dx * dx
-                syy += dy * dy
-            if sxx == 0.0 or syy == 0.0:
-                reason_out[row] = _NO_VARIANCE
-                continue
-            reason_out[row] = 0
-            rho_out[row] = sxy / math.sqrt(sxx * syy)
+            n_out[row], rho_out[row], reason_out[row] = _pair(x, x_order, x_present, y[row], y_order[row], y_present[row], min_n, rx, ry)
+
+
+@nb.njit(parallel=True, cache=True)
+def spearman_paired_rows(x: np.ndarray, x_order: np.ndarray, x_present: np.ndarray, y: np.ndarray, y_order: np.ndarray, y_present: np.ndarray,
+                         min_n: int, n_out: np.ndarray, rho_out: np.ndarray, reason_out: np.ndarray) -> None:
+    """For each row i of x and y (both rows x samples, the same samples): _pair(x[i], y[i])."""
+    rows, samples = y.shape
+    tasks = (rows + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
+    for task in nb.prange(tasks):
+        rx, ry = np.empty(samples), np.empty(samples)
+        for row in range(task * _ROWS_PER_TASK, min(rows, (task + 1) * _ROWS_PER_TASK)):
+            n_out[row], rho_out[row], reason_out[row] = _pair(x[row], x_order[row], x_present[row], y[row], y_order[row], y_present[row], min_n, rx, ry)
+
+
+def _orders(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the sample indexes ascending by value (NaN last; numpy's argsort in C) and how many
+    are not NaN."""
+    return np.argsort(values, axis=-1, kind="stable"), (~np.isnan(values)).sum(axis=-1).astype(np.int64)
 
 
 def log10_t_two_sided(t: np.ndarray, df: np.ndarray) -> np.ndarray:
@@ -155,8 +181,28 @@ def spearman_one_vs_rows(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) 
     n = np.zeros(rows, dtype=np.int64)
     rho = np.empty(rows)
     codes = np.zeros(rows, dtype=np.int8)
+    x_order, x_present = _orders(x)
+    y_order, y_present = _orders(y)
     with KERNEL_LOCK:
-        spearman_rows(x, y, min_n, n, rho, codes)
+        spearman_rows(x, x_order, int(x_present), y, y_order, y_present, min_n, n, rho, codes)
+    return _finish(n, rho, codes)
+
+
+def spearman_paired(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) -> Spearman:
+    """Spearman of row i of x against row i of y (both rows x the same samples, NaN = missing), for
+    every i: cis associations (a gene's RNA against its protein, say)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    if x.ndim != 2 or x.shape != y.shape:
+        raise ValueError(f"x and y must both be rows x samples of one shape, not {x.shape} and {y.shape}")
+    rows = y.shape[0]
+    n = np.zeros(rows, dtype=np.int64)
+    rho = np.empty(rows)
+    codes = np.zeros(rows, dtype=np.int8)
+    x_order, x_present = _orders(x)
+    y_order, y_present = _orders(y)
+    with KERNEL_LOCK:
+        spearman_paired_rows(x, x_order, x_present, y, y_order, y_present, min_n, n, rho, codes)
     return _finish(n, rho, codes)
 
 
