@@ -192,6 +192,9 @@ def derive_tumor_normal(
         finally:
             blocks.close()
     # (on an error, leaving the with-block waited for the writes queued before the rollback)
+    # report in block order, not in the pipeline's (report.computed[i] is todo[i]'s line)
+    listed = sorted(range(len(todo)), key=lambda i: (todo[i].cohort_code, todo[i].omics_type, todo[i].tumor_dataset_id))
+    report.computed = [report.computed[i] for i in listed]
     for omics in sorted(touched | _omics_without_meta(conn)):
         started = time.perf_counter()
         report.meta[omics] = refresh_meta(conn, omics, run_id)

@@ -97,6 +97,8 @@ def test_meta_p_equals_an_independent_stouffer_over_two_cohorts(seeded, omicskb,
     assert query_rows(seeded, "SELECT declared_by FROM dataset_pair")[0][0] == "name"  # paired by their names
     output = derived(omicskb, seeded)
     assert "LUAD protein proteomics_tumor + proteomics_normal" in output
+    listed = [line.split(":")[0].strip() for line in output.splitlines() if " tumors x " in line]
+    assert len(listed) >= 5 and listed == sorted(listed)  # block order, whatever order the pipeline ran them in
     per_cohort = query_rows(seeded, """
         SELECT r.feature_id, c.cohort_code, r.z, r.hl_shift, r.log10_p FROM tn_result AS r JOIN tn_comparison AS c ON c.comparison_id = r.comparison_id
         WHERE c.omics_type = 'protein' AND c.is_default AND r.log10_p IS NOT NULL""")
