@@ -189,9 +189,13 @@ def derive_tumor_normal(
                 writing.append(writer.submit(_store, conn, candidate, computed, run_id, report))
                 touched.add(candidate.omics_type)
             finish_writing()
+        except BaseException:
+            for queued in writing:
+                queued.cancel()  # a write not yet started never starts; one in flight finishes
+            raise
         finally:
             blocks.close()
-    # (on an error, leaving the with-block waited for the writes queued before the rollback)
+    # (on an error, leaving the with-block waited for the write in flight before the rollback)
     # report in block order, not in the pipeline's (report.computed[i] is todo[i]'s line)
     listed = sorted(range(len(todo)), key=lambda i: (todo[i].cohort_code, todo[i].omics_type, todo[i].tumor_dataset_id))
     report.computed = [report.computed[i] for i in listed]
