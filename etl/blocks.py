@@ -92,7 +92,9 @@ def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int) -> tuple[np.n
     values = np.empty(len(row_ord) * n_samples)
     at = 0
     unnested = raw.sql("SELECT unnest(sample_values) AS v FROM measurement_row WHERE dataset_id = $1", params=[dataset_id])
-    for batch in unnested.to_arrow_reader(1 << 20):
+    # to_arrow_reader since DuckDB 1.5; fetch_arrow_reader before (deprecated since)
+    reader = unnested.to_arrow_reader(1 << 20) if hasattr(unnested, "to_arrow_reader") else unnested.fetch_arrow_reader(1 << 20)
+    for batch in reader:
         if at + len(batch) > values.size:
             at += len(batch)
             break
