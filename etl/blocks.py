@@ -42,7 +42,6 @@ class Block:
         return np.flatnonzero(np.array([r == role for r in self.stat_roles], dtype=bool))
 
 
-
 def fetch_dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
     """One dataset's (feature ids, features x samples float matrix in row_ord order, NaN = missing)."""
     _, feature_ids, values = fetch_dataset_rows(conn, dataset_id, n_samples)
@@ -92,7 +91,7 @@ def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int) -> tuple[np.n
     values = np.empty(len(row_ord) * n_samples)
     at = 0
     unnested = raw.sql("SELECT unnest(sample_values) AS v FROM measurement_row WHERE dataset_id = $1", params=[dataset_id])
-    # to_arrow_reader since DuckDB 1.5; fetch_arrow_reader before (deprecated since)
+    # DuckDB 2 names it to_arrow_reader; 1.4, the floor, fetch_arrow_reader (deprecated in 2)
     reader = unnested.to_arrow_reader(1 << 20) if hasattr(unnested, "to_arrow_reader") else unnested.fetch_arrow_reader(1 << 20)
     for batch in reader:
         if at + len(batch) > values.size:
