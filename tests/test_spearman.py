@@ -22,6 +22,25 @@ def _scipy_on_shared(x: np.ndarray, row: np.ndarray) -> tuple[int, float, float]
     return int(both.sum()), float(result.statistic), float(result.pvalue)
 
 
+def _assert_rows_equal_scipy(got, x_rows, y_rows, labels) -> int:
+    """Each result against scipy on that pair's shared samples: n always; rho to 1e-12 and p, log10 p
+    to 1e-10 where tested, else NaN with a reason. Returns how many were tested."""
+    compared = 0
+    for i, (x, y, label) in enumerate(zip(x_rows, y_rows, labels)):
+        n, rho, p = _scipy_on_shared(x, y)
+        assert got.n[i] == n, label
+        if n < 10 or np.isnan(rho):
+            assert np.isnan(got.rho[i]) and got.reason[i] in (TOO_FEW, NO_VARIANCE), label
+            continue
+        assert got.reason[i] is None
+        assert math.isclose(got.rho[i], rho, rel_tol=1e-12, abs_tol=1e-15), (label, got.rho[i], rho)
+        assert math.isclose(got.p[i], p, rel_tol=1e-10), (label, got.p[i], p)
+        assert math.isclose(got.log10_p[i], math.log10(p), rel_tol=1e-10, abs_tol=1e-13), label
+        assert got.signed_log10_p[i] == math.copysign(1.0, got.rho[i] if got.rho[i] != 0 else 1.0) * -got.log10_p[i]
+        compared += 1
+    return compared
+
+
 def _rows(rng: np.random.Generator, rows: int, samples: int) -> tuple[np.ndarray, np.ndarray]:
     x = rng.normal(size=samples)
     y = 0.4 * x + rng.normal(size=(rows, samples))
@@ -37,19 +56,7 @@ def test_every_row_equals_scipy_on_the_samples_the_pair_shares(samples):
     rng = np.random.default_rng(samples)
     x, y = _rows(rng, 300, samples)
     got = spearman_one_vs_rows(x, y)
-    compared = 0
-    for i in range(len(y)):
-        n, rho, p = _scipy_on_shared(x, y[i])
-        assert got.n[i] == n
-        if n < 10 or np.isnan(rho):
-            assert np.isnan(got.rho[i]) and got.reason[i] in (TOO_FEW, NO_VARIANCE)
-            continue
-        assert got.reason[i] is None
-        assert math.isclose(got.rho[i], rho, rel_tol=1e-12, abs_tol=1e-15), (i, got.rho[i], rho)
-        assert math.isclose(got.p[i], p, rel_tol=1e-10), (i, got.p[i], p)
-        assert math.isclose(got.log10_p[i], math.log10(p), rel_tol=1e-10, abs_tol=1e-13)
-        assert got.signed_log10_p[i] == math.copysign(1.0, got.rho[i] if got.rho[i] != 0 else 1.0) * -got.log10_p[i]
-        compared += 1
+    compared = _assert_rows_equal_scipy(got, [x] * len(y), y, range(len(y)))
     assert compared > (200 if samples > 12 else 20)  # with 12 samples most pairs share fewer than 10
 
 
@@ -114,15 +121,7 @@ def test_paired_rows_equal_scipy_row_by_row():
     x = np.round(y + rng.normal(scale=0.7, size=y.shape), 1)  # each row of x goes with the same row of y
     x[rng.random(size=x.shape) < 0.2] = np.nan
     got = spearman_paired(x, y)
-    compared = 0
-    for i in range(len(y)):
-        n, rho, p = _scipy_on_shared(x[i], y[i])
-        assert got.n[i] == n
-        if n < 10 or np.isnan(rho):
-            assert np.isnan(got.rho[i])
-            continue
-        assert math.isclose(got.rho[i], rho, rel_tol=1e-12, abs_tol=1e-15) and math.isclose(got.p[i], p, rel_tol=1e-10)
-        compared += 1
+    compared = _assert_rows_equal_scipy(got, x, y, range(len(y)))
     assert compared > 150
     with pytest.raises(ValueError, match="one shape"):
         spearman_paired(x[:, :10], y)
@@ -157,15 +156,5 @@ def test_cis_rna_protein_of_every_gene_of_the_full_ucec_cohort_equals_scipy(real
     result = omicskb(target, "load", "cohort", realdata / "cptac-ucec-2019", "--cohort", "UCEC", "--layout", "cptac2019")
     assert result.exit_code == 0, result.output
     x, y, genes = rna_protein_pairs(target, "UCEC")
-    got = spearman_paired(x, y)
-    checked = 0
-    for i in range(len(genes)):
-        n, rho, p = _scipy_on_shared(x[i], y[i])
-        assert got.n[i] == n
-        if n < 10 or np.isnan(rho):
-            assert np.isnan(got.rho[i]) and got.reason[i] is not None
-            continue
-        assert math.isclose(got.rho[i], rho, rel_tol=1e-12, abs_tol=1e-15), (genes[i], got.rho[i], rho)
-        assert math.isclose(got.p[i], p, rel_tol=1e-10), (genes[i], got.p[i], p)
-        checked += 1
+    checked = _assert_rows_equal_scipy(spearman_paired(x, y), x, y, genes)
     assert checked > 9_000

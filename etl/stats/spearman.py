@@ -177,15 +177,7 @@ def spearman_one_vs_rows(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) 
     y = np.ascontiguousarray(y, dtype=np.float64)
     if y.ndim != 2 or x.shape != (y.shape[1],):
         raise ValueError(f"x has shape {x.shape}; y must be rows x {x.shape[0]} samples, not {y.shape}")
-    rows = y.shape[0]
-    n = np.zeros(rows, dtype=np.int64)
-    rho = np.empty(rows)
-    codes = np.zeros(rows, dtype=np.int8)
-    x_order, x_present = _orders(x)
-    y_order, y_present = _orders(y)
-    with KERNEL_LOCK:
-        spearman_rows(x, x_order, int(x_present), y, y_order, y_present, min_n, n, rho, codes)
-    return _finish(n, rho, codes)
+    return _run(spearman_rows, x, y, min_n)
 
 
 def spearman_paired(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) -> Spearman:
@@ -195,14 +187,21 @@ def spearman_paired(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) -> Sp
     y = np.ascontiguousarray(y, dtype=np.float64)
     if x.ndim != 2 or x.shape != y.shape:
         raise ValueError(f"x and y must both be rows x samples of one shape, not {x.shape} and {y.shape}")
+    return _run(spearman_paired_rows, x, y, min_n)
+
+
+def _run(kernel, x: np.ndarray, y: np.ndarray, min_n: int) -> Spearman:
+    """Sort orders of x and y, `kernel` (spearman_rows or spearman_paired_rows) over y's rows, p."""
     rows = y.shape[0]
     n = np.zeros(rows, dtype=np.int64)
     rho = np.empty(rows)
     codes = np.zeros(rows, dtype=np.int8)
     x_order, x_present = _orders(x)
     y_order, y_present = _orders(y)
+    if x.ndim == 1:
+        x_present = int(x_present)  # one vector: a count, not an array of them
     with KERNEL_LOCK:
-        spearman_paired_rows(x, x_order, x_present, y, y_order, y_present, min_n, n, rho, codes)
+        kernel(x, x_order, x_present, y, y_order, y_present, min_n, n, rho, codes)
     return _finish(n, rho, codes)
 
 
