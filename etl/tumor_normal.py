@@ -270,14 +270,19 @@ def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, i
             # up to PREFETCH_BLOCKS blocks ahead, read in order by the one thread: a large block
             # after a quick one would otherwise keep the caller waiting
             pending = collections.deque(pool.submit(prefetch, *item) for item in todo[:PREFETCH_BLOCKS])
-            for i, (plan, _) in enumerate(todo):
-                try:
-                    block = pending.popleft().result()
-                except _OtherSnapshot:
-                    block = on_derive_connection(plan)
-                if i + PREFETCH_BLOCKS < len(todo):
-                    pending.append(pool.submit(prefetch, *todo[i + PREFETCH_BLOCKS]))
-                yield block
+            try:
+                for i, (plan, _) in enumerate(todo):
+                    try:
+                        block = pending.popleft().result()
+                    except _OtherSnapshot:
+                        block = on_derive_connection(plan)
+                    if i + PREFETCH_BLOCKS < len(todo):
+                        pending.append(pool.submit(prefetch, *todo[i + PREFETCH_BLOCKS]))
+                    yield block
+            except BaseException:  # derive failed or stopped reading (GeneratorExit): no block is read for nothing
+                for queued in pending:
+                    queued.cancel()
+                raise
     finally:
         side.close()
 
