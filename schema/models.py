@@ -809,6 +809,82 @@ class TnMeta(Base):
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
 
 
+
+# ---------------------------------------------------------------------------------------------
+# Derived results: cis associations (omicskb derive --analysis cis). Like tn_comparison, a block
+# records the dataset releases and sample roles it read, without foreign keys to them; loads and
+# undos drop stale blocks (etl.cis.drop_stale, queries/audit_cis_stale.sql).
+
+cis_block_id_seq = sa.Sequence("cis_block_id_seq")
+
+
+class CisBlock(Base):
+    """One cis comparison in one cohort: the default dataset of omics_x against that of omics_y, on
+    the tumors both measured. x is the upstream gene-level omics (cnv, methylation, rna, protein in
+    that order); y is a gene-level omics further down, or a site-level one (phospho, acetyl)."""
+
+    __tablename__ = "cis_block"
+    __table_args__ = (sa.UniqueConstraint("dataset_x_id", "dataset_y_id"),)
+    block_id: Mapped[int] = _id_column(cis_block_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    omics_x: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
+    omics_y: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
+    dataset_x_id: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    dataset_y_id: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    release_x_id: Mapped[int] = mapped_column(sa.BigInteger, comment="dataset x's release when derived")
+    release_y_id: Mapped[int] = mapped_column(sa.BigInteger)
+    n_samples: Mapped[int] = mapped_column(sa.Integer, comment="tumors both datasets measured")
+    n_pairs: Mapped[int] = mapped_column(sa.Integer, comment="y features whose gene has a row in x")
+    n_tested: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str | None] = mapped_column(sa.Text, comment="why nothing was tested, else NULL")
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+class CisBlockSample(Base):
+    """Every sample of both datasets of a cis block with its role then; a changed role makes the block stale."""
+
+    __tablename__ = "cis_block_sample"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("cis_block.block_id"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    stat_role: Mapped[str | None] = mapped_column(sa.ForeignKey("sample_role.code"))
+
+
+class CisResult(Base):
+    """Spearman of a y feature (a gene, or a site) against its gene's x row, on the tumors both have
+    values for, re-ranked there (R's cor.test(method = "spearman", exact = FALSE))."""
+
+    __tablename__ = "cis_result"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("cis_block.block_id"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True, comment="the y feature: a gene, or a site")
+    x_feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), comment="the x row: the gene's own feature")
+    n: Mapped[int] = mapped_column(sa.Integer, comment="tumors with both values")
+    rho: Mapped[float | None] = mapped_column(sa.Double)
+    p: Mapped[float | None] = mapped_column(sa.Double, comment="two-sided, t approximation; 0 where it underflows: log10_p keeps it")
+    log10_p: Mapped[float | None] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float | None] = mapped_column(sa.Double, comment="sign(rho) x -log10 p")
+    q: Mapped[float | None] = mapped_column(sa.Double, comment="Benjamini-Hochberg within the block")
+    skip_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class CisMeta(Base):
+    """Meta P of a cis pair (omics_x, omics_y, y feature) across the cohorts' blocks (Stouffer from z)."""
+
+    __tablename__ = "cis_meta"
+    omics_x: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"), primary_key=True)
+    omics_y: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    n_cohorts: Mapped[int] = mapped_column(sa.Integer)
+    n_agree: Mapped[int] = mapped_column(sa.Integer, comment="cohorts in the majority direction")
+    z: Mapped[float | None] = mapped_column(sa.Double, comment="the combined Z in the majority direction")
+    p: Mapped[float | None] = mapped_column(sa.Double)
+    log10_p: Mapped[float] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float] = mapped_column(sa.Double)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+# cis_result keeps its primary key on PostgreSQL only, as the tn_ results do (see below).
+CisResult.__table__.primary_key.ddl_if(dialect="postgresql")
+
 # The derived result tables keep their primary keys on PostgreSQL only (migration 0007): DuckDB
 # maintained them row by row at every derive; audit_tn_results reports a duplicate key instead.
 for _table in (TnResult, TnBox, TnBoxOutlier):
@@ -816,7 +892,7 @@ for _table in (TnResult, TnBox, TnBoxOutlier):
 
 # Lookups of derived results by feature: PostgreSQL's planner needs these indexes; DuckDB finds the
 # rows from zone maps, and would maintain each index row by row at every derive (migration 0006).
-for _table in (TnResult, TnBox, TnMeta):
+for _table in (TnResult, TnBox, TnMeta, CisResult, CisMeta):
     sa.Index(f"ix_{_table.__tablename__}_feature_id", _table.feature_id).ddl_if(dialect="postgresql")
 
 # Case-insensitive symbol and accession lookups (`upper(symbol) = upper(:symbol)`): expression
