@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -36,6 +36,8 @@ from omicskb.etl.errors import InputError, OmicsKBError
 from omicskb.etl.releases import TableChange
 from omicskb.etl.textio import sha256_file
 from omicskb.schema.models import LoadBatch, LoadRun, SourceRelease
+
+R = TypeVar("R")
 
 ProgressFn = Callable[[str], None]
 
@@ -202,6 +204,22 @@ def finish_run(engine: sa.Engine, run_id: int, values: dict) -> None:
     liveness.release_run(engine, run_id)
 
 
+def run_logged_derive(engine: sa.Engine, command: str, work: Callable[[sa.Connection, int], R], summary: Callable[[R], tuple[str, int, int]]) -> R:
+    """work(conn, run_id) as one logged, atomic derive: a load_run row (source_kind 'derive') that ends
+    ok, with summary(result) = (message, rows written, rows removed), or failed with the error; nothing
+    is written unless everything is."""
+    run_id = record_run(engine, {"command": command, "source_kind": "derive", "file_path": "-", "status": "running", "started_at": utcnow(), "omicskb_version": __version__})
+    try:
+        with engine.begin() as conn:
+            result = work(conn, run_id)
+    except BaseException as exc:
+        finish_run(engine, run_id, {"status": "failed", "message": (str(exc).splitlines() or [type(exc).__name__])[0][:500]})
+        raise
+    message, written, removed = summary(result)
+    finish_run(engine, run_id, {"status": "ok", "rows_loaded": written, "rows_removed": removed, "message": message})
+    return result
+
+
 def start_batch(engine: sa.Engine, command: str, cohort: str | None, directory: Path, files: list[Path]) -> int:
     """Record a multi-file load (`load cohort`) and the files it plans, before it starts."""
     with engine.begin() as conn:
@@ -223,13 +241,18 @@ def finish_batch(engine: sa.Engine, batch_id: int, status: str, message: str | N
 
 def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str]:
     """Delete derived results whose inputs this transaction changed; a note for the user if any."""
-    from omicskb.etl.tumor_normal import drop_stale
+    from omicskb.etl import cis, tumor_normal
 
-    removed, omics = drop_stale(conn)
-    if not removed:
-        return []
     verb = "would remove" if dry_run else "removed"
-    return [f"{verb} {removed} tumor-vs-normal comparison(s) and the Meta P of {', '.join(sorted(omics))}, whose inputs changed; run 'omicskb derive'"]
+    notes = []
+    removed, omics = tumor_normal.drop_stale(conn)
+    if removed:
+        notes.append(f"{verb} {removed} tumor-vs-normal comparison(s) and the Meta P of {', '.join(sorted(omics))}, whose inputs changed; run 'omicskb derive'")
+    removed, pairs = cis.drop_stale(conn)
+    if removed:
+        named = ", ".join(f"{x}~{y}" for x, y in sorted(pairs))
+        notes.append(f"{verb} {removed} cis block(s) and the Meta P of {named}, whose inputs changed; run 'omicskb derive --analysis cis'")
+    return notes
 
 
 def check_kind(path: Path, source_kind: str) -> None:

@@ -408,19 +408,12 @@ def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
 
 
 def run_derive(engine: sa.Engine, command: str, progress: ProgressFn | None = None, pairs: Sequence[tuple[str, str, str, str]] = ()) -> DeriveReport:
-    """derive_tumor_normal as one logged, atomic run: a load_run row (source_kind 'derive') that
-    ends ok or failed with the error; nothing is written unless everything is (the pairs included)."""
-    from omicskb.etl import __version__
-    from omicskb.etl.db import utcnow
-    from omicskb.etl.runs import finish_run, record_run
+    """derive_tumor_normal as one logged, atomic run (etl.runs.run_logged_derive): nothing is
+    written unless everything is, the pairs included."""
+    from omicskb.etl.runs import run_logged_derive
 
-    run_id = record_run(engine, {"command": command, "source_kind": "derive", "file_path": "-", "status": "running", "started_at": utcnow(), "omicskb_version": __version__})
-    try:
-        with engine.begin() as conn:
-            report = derive_tumor_normal(conn, run_id, progress, pairs)
-    except BaseException as exc:
-        finish_run(engine, run_id, {"status": "failed", "message": (str(exc).splitlines() or [type(exc).__name__])[0][:500]})
-        raise
-    summary = f"{len(report.computed)} comparisons computed ({report.tests:,} tests), {report.unchanged} unchanged, {report.stale_removed} stale removed"
-    finish_run(engine, run_id, {"status": "ok", "rows_loaded": report.tests, "rows_removed": report.stale_removed, "message": summary})
-    return report
+    def summary(report: DeriveReport) -> tuple[str, int, int]:
+        text = f"{len(report.computed)} comparisons computed ({report.tests:,} tests), {report.unchanged} unchanged, {report.stale_removed} stale removed"
+        return text, report.tests, report.stale_removed
+
+    return run_logged_derive(engine, command, lambda conn, run_id: derive_tumor_normal(conn, run_id, progress, pairs), summary)

@@ -23,7 +23,7 @@ UCEC = SEEDS / "ucec"
 
 
 def derived(omicskb, target) -> str:
-    result = omicskb(target, "derive")
+    result = omicskb(target, "derive", "--analysis", "tumor-normal")
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -231,7 +231,7 @@ def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatc
 
     original = getattr(tumor_normal, stage)
     monkeypatch.setattr(tumor_normal, stage, broken)
-    result = omicskb(seeded, "derive")
+    result = omicskb(seeded, "derive", "--analysis", "tumor-normal")
     assert result.exit_code == 2 and "disk full" in result.output
     after = snapshot(seeded)
     assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}

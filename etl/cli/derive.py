@@ -6,6 +6,8 @@ import click
 
 from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
+from omicskb.etl.cis import PHASES as CIS_PHASES
+from omicskb.etl.cis import CisReport, run_derive_cis
 from omicskb.etl.tumor_normal import BACKGROUND_PHASES, MAIN_PHASES, DeriveReport, run_derive
 
 PAIR_METAVAR = "COHORT/OMICS/TUMOR=NORMAL"
@@ -43,6 +45,22 @@ def _pairs_option(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return pairs
 
 
+ANALYSES = ("tumor-normal", "cis")
+
+
+def describe_cis(report: CisReport) -> list[str]:
+    lines = [f"cis: {len(report.computed)} blocks computed, {report.unchanged} unchanged, {report.stale_removed} stale removed (run {report.run_id})"]
+    lines += [f"  {line}" for line in report.computed]
+    for pair, rows in sorted(report.meta.items()):
+        undefined = report.meta_undefined.get(pair, 0)
+        lines.append(f"  Meta P {pair}: {rows:,} features" + (f" ({undefined:,} without one: perfect correlations of opposite signs)" if undefined else ""))
+    if report.computed:
+        lines.append(f"  {report.tests:,} tests; time: " + ", ".join(f"{k} {report.seconds[k]:.1f} s" for k in CIS_PHASES))
+    if not report.computed and not report.stale_removed and not report.meta:
+        lines.append("  nothing changed since the last derive")
+    return lines
+
+
 def describe(report: DeriveReport) -> list[str]:
     lines = list(report.pairs_declared)
     lines.append(f"tumor vs normal: {len(report.computed)} comparisons computed, {report.unchanged} unchanged, {report.stale_removed} stale removed (run {report.run_id})")
@@ -64,35 +82,51 @@ def describe(report: DeriveReport) -> list[str]:
 
 @writes_database
 @click.command()
-@click.option("--analysis", type=click.Choice(["tumor-normal"]), default="tumor-normal", show_default=True,
-              help="What to compute (later issues add associations).")
+@click.option("--analysis", "analyses", type=click.Choice([*ANALYSES, "all"]), multiple=True, default=("all",), show_default=True,
+              help="What to compute: tumor-normal, cis, or all of them (repeatable).")
 @click.option("--pair", "pairs", metavar=PAIR_METAVAR, multiple=True, callback=_pairs_option,
               help="Read dataset TUMOR and dataset NORMAL of COHORT (code or alias) and OMICS as one block before "
                    "computing, as 'omicskb datasets pair' does (declared by user); a pair either dataset is in is "
                    "undone first, so this overrides an automatic or earlier pair. Kept only if the derive succeeds. "
                    "Repeatable; a name may contain '/' but not '='.")
 @click.pass_obj
-def derive(settings, analysis: str, pairs: list[tuple[str, str, str, str]]) -> None:
-    """Compute tumor-vs-normal statistics for every block with tumors and normals: a Wilcoxon
-    rank-sum test per feature (R's wilcox.test conventions), BH q, box statistics, and Meta P
-    across cohorts. Recomputes only what changed since the last run, in one transaction.
+def derive(settings, analyses: tuple[str, ...], pairs: list[tuple[str, str, str, str]]) -> None:
+    """Compute the statistics the knowledge base serves, from what is loaded. Each analysis recomputes
+    only what changed since the last run, in one transaction of its own, logged as a run:
+
+    \b
+    tumor-normal  every block with tumors and normals: a Wilcoxon rank-sum test per feature (R's
+                  wilcox.test conventions), BH q, box statistics, and Meta P across cohorts.
+    cis           per cohort, on the tumors: Spearman of each gene's RNA, protein, CNV and
+                  methylation against each other, and of each site against its gene's CNV, RNA
+                  and protein (queries/cis_blocks.sql), with BH q and Meta P.
 
     Prints the datasets of each block it computed ('tumor + normal' for a pair) and names the
-    unchanged ones; 'omicskb query tumor_normal_pairs' lists every block and who paired it.
+    unchanged ones; 'omicskb query tumor_normal_pairs' and 'omicskb query cis_blocks' list them all.
 
     \b
     Example: pair two datasets whose names do not pair them, then compute:
-      omicskb derive --pair LUAD/protein/prot_tumor_2020=prot_adjacent_2020
+      omicskb derive --analysis tumor-normal --pair LUAD/protein/prot_tumor_2020=prot_adjacent_2020
     """
+    chosen = ANALYSES if "all" in analyses else tuple(a for a in ANALYSES if a in analyses)
+    if pairs and "tumor-normal" not in chosen:
+        raise click.UsageError("--pair declares a tumor-vs-normal block: use it with --analysis tumor-normal (or all)")
     engine = settings.writer
     require_schema(engine)
-    command = f"derive --analysis {analysis}" + "".join(f" --pair {c}/{o}/{t}={n}" for c, o, t, n in pairs)
     try:
-        report = run_derive(engine, command, progress=settings.progress, pairs=pairs)
+        if "tumor-normal" in chosen:
+            command = "derive --analysis tumor-normal" + "".join(f" --pair {c}/{o}/{t}={n}" for c, o, t, n in pairs)
+            report = run_derive(engine, command, progress=settings.progress, pairs=pairs)
+            settings.end_progress()
+            for line in describe(report):
+                click.echo(line)
+        if "cis" in chosen:
+            cis_report = run_derive_cis(engine, "derive --analysis cis", progress=settings.progress)
+            settings.end_progress()
+            for line in describe_cis(cis_report):
+                click.echo(line)
     finally:
         settings.end_progress()
-    for line in describe(report):
-        click.echo(line)
 
 
 def register(group: click.Group) -> None:
