@@ -15,20 +15,18 @@ Meta P (Stouffer) of each pair of omics types whose blocks changed.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable
 
 import numpy as np
 import sqlalchemy as sa
-from scipy import special
 
 from omicskb.etl.blocks import fetch_dataset_rows
 from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats import kernels
-from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
-from omicskb.etl.stats.logp import LN10, p_from_log10
+from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
+from omicskb.etl.stats.logp import p_from_log10, z_from_log10_p
 from omicskb.etl.stats.spearman import MIN_SHARED, Spearman, spearman_paired
 
 ProgressFn = Callable[[str], None]
@@ -254,12 +252,6 @@ def _store(conn: sa.Connection, c: CisCandidate, pairs: CisPairs, result: Spearm
     return f"{c.label}: {len(pairs.shared_samples)} shared tumors, {tested:,} of {len(pairs.y_feature_ids):,} pairs tested"
 
 
-def z_from_log10_p(log10_p: np.ndarray) -> np.ndarray:
-    """|z| with 2 Phi(-|z|) = p, from log10 p without leaving log space (p far below 1e-308 too)."""
-    with np.errstate(divide="ignore"):
-        return -special.ndtri_exp(np.asarray(log10_p, dtype=np.float64) * LN10 - math.log(2.0))
-
-
 def refresh_meta(conn: sa.Connection, omics_x: str, omics_y: str, run_id: int) -> tuple[int, int]:
     """Recompute the Meta P of one omics pair from its stored blocks. Returns (rows written, y
     features left without one: perfect correlations of opposite signs, whose Z are +inf and -inf)."""
@@ -274,8 +266,8 @@ def refresh_meta(conn: sa.Connection, omics_x: str, omics_y: str, run_id: int) -
     cohort_of = {int(r.block_id): cohorts.index(r.cohort_code) for r in blocks}
     ids = ", ".join(str(i) for i in cohort_of)  # integers from the database
     table = fetch_text_table(
-        conn, f"SELECT block_id, feature_id, rho, log10_p FROM cis_result WHERE block_id IN ({ids}) AND log10_p IS NOT NULL",
-        {"block_id": pa.int64(), "feature_id": pa.int64(), "rho": pa.float64(), "log10_p": pa.float64()},
+        conn, f"SELECT block_id, feature_id, rho, p, log10_p FROM cis_result WHERE block_id IN ({ids}) AND log10_p IS NOT NULL",
+        {"block_id": pa.int64(), "feature_id": pa.int64(), "rho": pa.float64(), "p": pa.float64(), "log10_p": pa.float64()},
     )
     if table.num_rows == 0:
         return 0, 0
@@ -283,17 +275,18 @@ def refresh_meta(conn: sa.Connection, omics_x: str, omics_y: str, run_id: int) -
     cohort_at = np.array([cohort_of[int(i)] for i in lookup])[np.searchsorted(lookup, table.column("block_id").to_numpy())]
     feature_ids, feature_at = np.unique(table.column("feature_id").to_numpy(), return_inverse=True)
     shape = (len(feature_ids), len(cohorts))
-    z_abs, direction, log10_p = (np.full(shape, np.nan) for _ in range(3))
+    z_abs, direction, log10_p, p = (np.full(shape, np.nan) for _ in range(4))
     cohort_log10_p = table.column("log10_p").to_numpy()
     z_abs[feature_at, cohort_at] = z_from_log10_p(cohort_log10_p)
     direction[feature_at, cohort_at] = np.where(table.column("rho").to_numpy() >= 0, 1.0, -1.0)
     log10_p[feature_at, cohort_at] = cohort_log10_p
+    p[feature_at, cohort_at] = table.column("p").to_numpy()
     with np.errstate(invalid="ignore"):
         meta = stouffer_with_single(z_abs, direction, log10_p)
     defined = ~np.isnan(meta.log10_p)
     bulk_insert(conn, "cis_meta", {
         "feature_id": feature_ids[defined], "n_cohorts": meta.n_cohorts[defined], "n_agree": meta.n_agree[defined],
-        "z": meta.z[defined], "p": p_from_log10(meta.log10_p[defined]), "log10_p": meta.log10_p[defined],
+        "z": meta.z[defined], "p": meta_p(meta, p)[defined], "log10_p": meta.log10_p[defined],
         "signed_log10_p": meta.signed_log10_p[defined],
     }, extra={"omics_x": omics_x, "omics_y": omics_y, "run_id": run_id})
     return int(defined.sum()), int((~defined).sum())

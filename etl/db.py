@@ -6,10 +6,11 @@ server). Bulk rows go through Arrow on DuckDB and COPY on PostgreSQL, never row-
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,18 @@ def duckdb_side_connection(conn: sa.Connection) -> Any:
     own; DuckDB refuses a second call on a busy connection). The caller closes it. (duckdb_engine's
     cursor() shares conn's; duplicate() reaches the driver's own.)"""
     return conn.connection.driver_connection.duplicate()
+
+
+@contextlib.contextmanager
+def register_arrow(conn: sa.Connection, name: str, table: Any) -> Iterator[None]:
+    """On DuckDB: the Arrow table readable by SQL on this connection as `name` while the block runs
+    (a view of the Arrow data, nothing copied). `name` is an internal constant, never user input."""
+    raw = duckdb_driver(conn)
+    raw.register(name, table)
+    try:
+        yield
+    finally:
+        raw.unregister(name)
 
 
 def alembic_config(connection: sa.Connection | None = None):

@@ -35,7 +35,7 @@ from typing import Any
 import pyarrow as pa
 import sqlalchemy as sa
 
-from omicskb.etl.db import duckdb_driver
+from omicskb.etl.db import duckdb_driver, register_arrow
 from omicskb.etl.errors import OmicsKBError
 
 QUERIES_DIR = Path(os.environ.get("OMICSKB_QUERIES", Path(__file__).resolve().parent.parent / "queries"))
@@ -48,7 +48,8 @@ _POSTGRES_TYPE = {"TEXT": "TEXT", "INTEGER": "BIGINT", "FLOAT": "DOUBLE PRECISIO
 _ARROW_TYPE = {"TEXT": pa.string(), "INTEGER": pa.int64(), "FLOAT": pa.float64(), "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
 _TRUE, _FALSE = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
 
-_HEADER_LINE = re.compile(r"--\s*(name|description|param|column):\s*(.*)")
+_HEADER_LINE = re.compile(r"--\s*(name|description|param|column|input):\s*(.*)")
+_INPUT = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)(?:\s+(?P<description>.*))?$")
 _PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\])?)(?:\s*=\s*(?P<default>'(?:[^']|'')*'|\[[^\]]*\]|\S+))?(?:\s+(?P<description>.*))?$")
 _COLUMN = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+(?:\[\])?)(?:\s+(?P<description>.*))?$")
 # getvariable('name'): how the body reads a parameter (plain DuckDB) and what omicskb binds
@@ -198,6 +199,15 @@ class Column:
 
 
 @dataclasses.dataclass(frozen=True)
+class ComputedInput:
+    """A table the query reads that omicskb computes when it runs the query (COMPUTED_INPUTS):
+    registered under `name` for the SQL, dropped afterwards."""
+
+    name: str
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
 class SavedQuery:
     name: str
     description: str
@@ -205,6 +215,7 @@ class SavedQuery:
     columns: tuple[Column, ...]
     sql: str  # the whole file, header included: what plain DuckDB runs
     path: Path
+    inputs: tuple[ComputedInput, ...] = ()
 
     @property
     def header(self) -> str:
@@ -251,6 +262,7 @@ def parse(path: Path) -> SavedQuery:
     name = description = None
     params: list[Param] = []
     columns: list[Column] = []
+    inputs: list[ComputedInput] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("--"):
             break
@@ -265,6 +277,8 @@ def parse(path: Path) -> SavedQuery:
                 description = value
             elif key == "param":
                 params.append(_parse_param(value))
+            elif key == "input":
+                inputs.append(_parse_input(value))
             else:
                 columns.append(_parse_column(value))
         except ValueError as exc:
@@ -279,7 +293,10 @@ def parse(path: Path) -> SavedQuery:
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise QueryError(f"{path}: {kind} {', '.join(twice)} declared twice")
-    query = SavedQuery(name, description, tuple(params), tuple(columns), text, path)
+    unknown = sorted({i.name for i in inputs} - set(COMPUTED_INPUTS))
+    if unknown:
+        raise QueryError(f"{path}: '-- input:' {', '.join(unknown)} is not an input omicskb computes (etl.queries.COMPUTED_INPUTS)")
+    query = SavedQuery(name, description, tuple(params), tuple(columns), text, path, tuple(inputs))
     used = set(GETVARIABLE.findall(query.body))
     declared = {p.name for p in params}
     if used != declared:
@@ -287,6 +304,13 @@ def parse(path: Path) -> SavedQuery:
                     f"declares unused {', '.join(sorted(declared - used))}" if declared - used else ""]
         raise QueryError(f"{path}: the SQL's getvariable() parameters differ from the header: " + "; ".join(filter(None, problems)))
     return query
+
+
+def _parse_input(text: str) -> ComputedInput:
+    match = _INPUT.match(text)
+    if not match:
+        raise ValueError(f"'-- input: {text}' is not 'NAME  description'")
+    return ComputedInput(match["name"], (match["description"] or "").strip())
 
 
 def _parse_param(text: str) -> Param:
@@ -475,9 +499,18 @@ def duckdb_literal(value: Any, ptype: SqlType) -> str:
     return str(value)
 
 
+def refuse_computed_inputs(query: SavedQuery) -> None:
+    """A query that reads a computed input cannot run outside omicskb: say so (a usage error)."""
+    if query.inputs:
+        names = ", ".join(i.name for i in query.inputs)
+        raise QueryError(f"{query.name} reads {names}, which omicskb computes when it runs the query: run 'omicskb query {query.name}' "
+                         "(or, in Python, omicskb.etl.queries.run_query); plain DuckDB and psql cannot")
+
+
 def duckdb_script(name: str, values: Mapping[str, Any]) -> str:
     """The SET VARIABLE lines for these values, then the file's text verbatim: paste into `duckdb -readonly FILE`."""
     query = get(name)
+    refuse_computed_inputs(query)
     bound = query.bind(values)
     lines = [f"-- {name}: run in the DuckDB CLI, e.g. duckdb -readonly omicskb.duckdb < this file"]
     lines += [f"SET VARIABLE {p.name} = {duckdb_literal(bound[p.name], p.type)};" for p in query.params]
@@ -504,6 +537,7 @@ def psql_script(name: str, values: Mapping[str, Any]) -> str:
     """\\set lines, then the query transpiled for PostgreSQL reading them as :'name': paste into psql.
     A NULL that is not TEXT is set as '' and read back as NULL."""
     query = get(name)
+    refuse_computed_inputs(query)
     bound = query.bind(values)
     lines = [f"-- {name}: transpiled from {query.path.name} for psql, e.g. psql \"$URL\" -f this file"]
     for param in query.params:
@@ -529,16 +563,56 @@ def run_query(conn: sa.Connection, name: str, values: Mapping[str, Any] | None =
     query = get(name)
     bound = query.bind(values or {})
     if native and name in NATIVE:
-        table = NATIVE[name](conn, **bound)
-    elif conn.dialect.name == "duckdb":
-        table = duckdb_driver(conn).sql(duckdb_sql(name), params=bound).to_arrow_table()  # a relation: Arrow without a row copy
+        return conform(query, NATIVE[name](conn, **bound))
+    computed = {i.name: COMPUTED_INPUTS[i.name](conn, **bound) for i in query.inputs}
+    if conn.dialect.name == "duckdb":
+        with contextlib.ExitStack() as registered:
+            for input_name, input_table in computed.items():
+                registered.enter_context(register_arrow(conn, input_name, input_table))
+            table = duckdb_driver(conn).sql(duckdb_sql(name), params=bound).to_arrow_table()  # a relation: Arrow without a row copy
     else:
         # Through SQLAlchemy, so its error hooks apply (a lock timeout names the holder, etc.);
         # exec_driver_sql hands the %(name)s parameters to psycopg as they are.
-        result = conn.exec_driver_sql(postgres_sql(name), bound)
+        sql, params = postgres_sql(name), dict(bound)
+        for input_name, input_table in computed.items():
+            sql, params = _postgres_input_cte(sql, params, input_name, input_table)
+        result = conn.exec_driver_sql(sql, params)
         names = list(result.keys())
         table = _arrow_from_rows(query, names, result.fetchall())
     return conform(query, table)
+
+
+_POSTGRES_ARRAY = {pa.string(): "TEXT[]", pa.int64(): "BIGINT[]", pa.float64(): "DOUBLE PRECISION[]", pa.bool_(): "BOOLEAN[]"}
+
+
+def _postgres_input_cte(sql: str, params: dict[str, Any], name: str, table: pa.Table) -> tuple[str, dict[str, Any]]:
+    """The query with a computed input as a leading CTE `name` that unnests one bound array per
+    column (a read-only session may not create even a temporary table)."""
+    columns = []
+    for field in table.schema:
+        key = f"omicskb_input_{name}_{field.name}"
+        values = table.column(field.name).to_pylist()
+        if pa.types.is_floating(field.type):
+            values = [None if v is None or v != v else v for v in values]
+        params[key] = values
+        columns.append(f"%({key})s::{_POSTGRES_ARRAY[field.type]}")
+    cte = f"{name} AS (SELECT * FROM unnest({', '.join(columns)}) AS {name}_rows({', '.join(table.schema.names)}))"
+    stripped = sql.lstrip()
+    for lead in ("WITH RECURSIVE ", "WITH "):
+        if stripped[:len(lead)].upper() == lead:
+            return f"{lead}{cte},\n{stripped[len(lead):]}", params
+    return f"WITH {cte}\n{stripped}", params
+
+
+def _trans_pairs(conn: sa.Connection, **params: Any) -> pa.Table:
+    from omicskb.etl.trans import trans_pairs_input
+
+    return trans_pairs_input(conn, **params)
+
+
+# Computed inputs a saved query may declare ('-- input: NAME'): NAME -> provider(conn, **bound
+# parameters) -> Arrow table. Each is computed by omicskb itself; see refuse_computed_inputs.
+COMPUTED_INPUTS: dict[str, Any] = {"trans_pairs": _trans_pairs}
 
 
 def _arrow_from_rows(query: SavedQuery, names: list[str], rows: list[tuple]) -> pa.Table:

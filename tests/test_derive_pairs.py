@@ -65,7 +65,7 @@ def name_pair(seeded, omicskb, tmp_path) -> str:
     write_luad(seeded, omicskb, tmp_path, "proteomics_normal", "normal", 25, "LN")
     write_luad(seeded, omicskb, tmp_path, "proteomics_adjacent", "normal", 12, "LA")
     assert query_rows(seeded, PAIR_ROWS) == [("proteomics_tumor", "proteomics_normal", "name")]
-    result = omicskb(seeded, "derive")
+    result = omicskb(seeded, "derive", "--analysis", "tumor-normal")
     assert result.exit_code == 0, result.output
     assert comparisons(seeded) == [("proteomics_tumor", "proteomics_normal", 25)]
     return seeded
@@ -75,10 +75,10 @@ def test_pair_declares_a_pair_the_names_do_not_and_derives_it(seeded, omicskb, t
     write_luad(seeded, omicskb, tmp_path, "luad_prot_t", "tumor", 40, "LT")
     write_luad(seeded, omicskb, tmp_path, "luad_prot_adjacent", "normal", 20, "LA")
     assert query_rows(seeded, PAIR_ROWS) == []  # nothing pairs them by name
-    first = omicskb(seeded, "derive")
+    first = omicskb(seeded, "derive", "--analysis", "tumor-normal")
     assert first.exit_code == 0 and "LUAD protein luad_prot_t: no normal samples" in first.output, first.output
 
-    result = omicskb(seeded, "derive", "--pair", "luad/protein/luad_prot_t=luad_prot_adjacent")  # the cohort code in any case
+    result = omicskb(seeded, "derive", "--analysis", "tumor-normal", "--pair", "luad/protein/luad_prot_t=luad_prot_adjacent")  # the cohort code in any case
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "paired LUAD/protein: tumor luad_prot_t + normal luad_prot_adjacent (declared by user)", result.output
@@ -96,7 +96,7 @@ def test_pair_declares_a_pair_the_names_do_not_and_derives_it(seeded, omicskb, t
     assert derive_runs(seeded)[-1][:2] == ("ok", "derive --analysis tumor-normal --pair luad/protein/luad_prot_t=luad_prot_adjacent")
     audits_clean(omicskb, seeded)
     # the same --pair again changes nothing, and the unchanged blocks are named
-    again = omicskb(seeded, "derive", "--pair", "LUAD/protein/luad_prot_t=luad_prot_adjacent")
+    again = omicskb(seeded, "derive", "--analysis", "tumor-normal", "--pair", "LUAD/protein/luad_prot_t=luad_prot_adjacent")
     assert again.exit_code == 0, again.output
     assert "luad_prot_t and luad_prot_adjacent are already a pair (declared by user)" in again.output
     assert "0 comparisons computed, 5 unchanged" in again.output and "nothing changed" in again.output
@@ -107,7 +107,7 @@ def test_pair_declares_a_pair_the_names_do_not_and_derives_it(seeded, omicskb, t
 def test_pair_overrides_an_automatic_pair_and_rederives(name_pair, omicskb):
     target = name_pair
     before = query_rows(target, "SELECT comparison_id FROM tn_comparison WHERE cohort_code = 'LUAD'")
-    result = omicskb(target, "derive", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent")
+    result = omicskb(target, "derive", "--analysis", "tumor-normal", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[:2] == ["unpaired proteomics_tumor and proteomics_normal",
@@ -120,7 +120,7 @@ def test_pair_overrides_an_automatic_pair_and_rederives(name_pair, omicskb):
     assert query_rows(target, "SELECT n_cohorts FROM tn_meta WHERE omics_type = 'protein' ORDER BY n_cohorts DESC LIMIT 1") == [(2,)]
     audits_clean(omicskb, target)
     # a later plain derive keeps the user's pair and has nothing to do
-    again = omicskb(target, "derive")
+    again = omicskb(target, "derive", "--analysis", "tumor-normal")
     assert again.exit_code == 0 and "nothing changed" in again.output, again.output
     assert "LUAD protein proteomics_tumor + proteomics_adjacent" in again.output
     assert comparisons(target) == [("proteomics_tumor", "proteomics_adjacent", 12)]
@@ -136,7 +136,7 @@ def test_pair_overrides_an_automatic_pair_and_rederives(name_pair, omicskb):
 def test_a_malformed_pair_is_a_usage_error_and_changes_nothing(name_pair, omicskb, value):
     target = name_pair
     before, runs = state(target), derive_runs(target)
-    result = omicskb(target, "derive", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent", "--pair", value)
+    result = omicskb(target, "derive", "--analysis", "tumor-normal", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent", "--pair", value)
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert line.startswith("omicskb: usage error: derive: Invalid value for '--pair'") and "COHORT/OMICS/TUMOR=NORMAL" in line, line
@@ -145,7 +145,7 @@ def test_a_malformed_pair_is_a_usage_error_and_changes_nothing(name_pair, omicsk
 
 def test_one_dataset_in_two_pairs_is_a_usage_error(name_pair, omicskb):
     before = state(name_pair)
-    result = omicskb(name_pair, "derive", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent", "--pair", "LUAD/protein/proteomics_tumor=proteomics_normal")
+    result = omicskb(name_pair, "derive", "--analysis", "tumor-normal", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent", "--pair", "LUAD/protein/proteomics_tumor=proteomics_normal")
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert "LUAD/protein/proteomics_tumor" in line and "one pair per dataset" in line, line
@@ -162,7 +162,7 @@ def test_one_dataset_in_two_pairs_is_a_usage_error(name_pair, omicskb):
 def test_an_unknown_dataset_or_invalid_pair_is_a_data_error_and_changes_nothing(name_pair, omicskb, values, named):
     target = name_pair
     before = state(target)
-    result = omicskb(target, "derive", *[arg for value in values for arg in ("--pair", value)])
+    result = omicskb(target, "derive", "--analysis", "tumor-normal", *[arg for value in values for arg in ("--pair", value)])
     assert result.exit_code == 1, result.output
     (line,) = result.output.strip().splitlines()
     assert line.startswith("omicskb: error: ") and named in line, line
@@ -182,7 +182,7 @@ def test_a_derive_that_fails_after_declaring_the_pair_keeps_the_old_pair(name_pa
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(tumor_normal, "rank_sum", broken)  # the pair is declared, then the comparison fails
-    result = omicskb(target, "derive", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent")
+    result = omicskb(target, "derive", "--analysis", "tumor-normal", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent")
     assert result.exit_code == 2 and "disk full" in result.output, result.output
     assert state(target) == before
     assert query_rows(target, PAIR_ROWS) == [("proteomics_tumor", "proteomics_normal", "name")]

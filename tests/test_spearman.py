@@ -158,3 +158,23 @@ def test_cis_rna_protein_of_every_gene_of_the_full_ucec_cohort_equals_scipy(real
     x, y, genes = rna_protein_pairs(target, "UCEC")
     checked = _assert_rows_equal_scipy(spearman_paired(x, y), x, y, genes)
     assert checked > 9_000
+
+
+def test_sort_orders_puts_values_in_exact_order_even_where_they_differ_only_in_their_lowest_bits():
+    """sort_orders sorts int64 keys whose lowest bits hold the sample index: values that differ only
+    in those bits, signed zeros, infinities, subnormals and NaN must still come out in exact order."""
+    from omicskb.etl.stats.spearman import sort_orders
+
+    rng = np.random.default_rng(5)
+    near_one = [1.0 + k * np.finfo(float).eps for k in range(60)]
+    near_minus_one = [-1.0 - k * np.finfo(float).eps for k in range(30)]
+    special = [-0.0, 0.0, np.inf, -np.inf, 5e-324, -5e-324, np.nan, np.nan, 1.0, 1.0, 1e308, -1e308]
+    base = np.array(near_one + near_minus_one + special)
+    rows = np.array([rng.permutation(base) for _ in range(300)])
+    order, present = sort_orders(rows)
+    for row, o, p in zip(rows, order, present):
+        assert sorted(o.tolist()) == list(range(len(row)))  # a permutation
+        assert p == np.count_nonzero(~np.isnan(row)) and np.isnan(row[o[p:]]).all()
+        assert (np.diff(row[o[:p]]) >= 0).all()
+    one, count = sort_orders(rows[0])  # a vector: one order and one count
+    assert one.shape == rows[0].shape and count == present[0]

@@ -65,6 +65,18 @@ def stouffer_with_single(z_abs: np.ndarray, direction: np.ndarray, cohort_log10_
     return meta
 
 
+def meta_p(meta: Meta, cohort_p: np.ndarray) -> np.ndarray:
+    """The Meta P as a double: 10 ** log10 p, except a one-cohort row, which takes that cohort's
+    own p exactly (the rows of `cohort_p` are meta's, NaN where a cohort has none)."""
+    from omicskb.etl.stats.logp import p_from_log10
+
+    p = p_from_log10(meta.log10_p)
+    single = meta.n_cohorts == 1
+    if single.any():
+        p[single] = np.nansum(np.asarray(cohort_p, dtype=np.float64)[single], axis=1)
+    return p
+
+
 def bh_log10_q(log10_p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values of the finite entries, as log10 (NaN stays NaN): q_(i) is the
     smallest p_(j) m / j over j >= i, capped at 1; computed on logs, so nothing underflows."""

@@ -19,3 +19,10 @@ def p_from_log10(log10_p: np.ndarray) -> np.ndarray:
     """10 ** log10_p: underflows to 0 below about 1e-308 (log10 p keeps it)."""
     with np.errstate(under="ignore"):
         return np.power(10.0, log10_p)
+
+
+def z_from_log10_p(log10_p: np.ndarray) -> np.ndarray:
+    """|z| with 2 Phi(-|z|) = p, from the two-sided log10 p without leaving log space (so p far
+    below 1e-308 too); p = 0 (log10 p = -inf) gives inf."""
+    with np.errstate(divide="ignore"):
+        return -special.ndtri_exp(np.asarray(log10_p, dtype=np.float64) * LN10 - math.log(2.0))
