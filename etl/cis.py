@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from omicskb.etl.blocks import fetch_dataset_rows
 from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
-from omicskb.etl.stats import kernels
+from omicskb.etl.stats import spearman
 from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
 from omicskb.etl.stats.logp import p_from_log10, z_from_log10_p
 from omicskb.etl.stats.spearman import MIN_SHARED, Spearman, spearman_paired
@@ -182,7 +182,7 @@ def derive_cis(conn: sa.Connection, run_id: int, progress: ProgressFn | None = N
     if todo:
         if progress:
             progress("preparing the statistics kernels (compiled on first use; cached afterwards)")
-        report.seconds["kernels"] = kernels.prepare()
+        report.seconds["kernels"] = spearman.prepare()
     parts: dict[int, DatasetPart] = {}
     for i, candidate in enumerate(todo, 1):
         if progress:

@@ -235,6 +235,18 @@ def _log10_t_tail(t: np.ndarray, df: np.ndarray) -> np.ndarray:
     return (a * log_x + b * log_1mx - np.log(a) - log_beta + np.log(series)) / LN10
 
 
+def prepare() -> float:
+    """Load these kernels from numba's disk cache, or compile them on first use; returns the seconds
+    spent (as etl.stats.kernels.prepare does for the rank-sum kernels)."""
+    import time
+
+    started = time.perf_counter()
+    values = np.arange(24.0).reshape(2, 12)
+    spearman_one_vs_rows(values[0], values)
+    spearman_paired(values, values[::-1].copy())
+    return time.perf_counter() - started
+
+
 def spearman_one_vs_rows(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) -> Spearman:
     """Spearman of the vector x against every row of y (rows x samples, NaN = missing), each pair on
     the samples both have, re-ranked there."""
