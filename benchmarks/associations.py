@@ -19,7 +19,7 @@ genes, 20k CNV genes, 12k proteins with missing values, ~100k phosphosites) this
 
     python -m benchmarks.associations --db PANCAN.duckdb [--repeats 5] [--naive-stride 50] [--skip-cis]
 
---db is never written.
+--db is never written; it must be at this omicskb's schema revision ('omicskb --db COPY init' upgrades a copy).
 """
 
 from __future__ import annotations
@@ -179,6 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.db).is_file():
         parser.error(f"{args.db} does not exist (build it with python -m benchmarks.synthetic_pancan)")
+    from omicskb.etl.db import require_schema
+
+    engine = make_engine(args.db, read_only=True)
+    try:
+        require_schema(engine)
+    finally:
+        engine.dispose()
     genes = args.genes or pick_genes(args.db, 3, args.seed)
     bench_trans(args.db, genes, args.repeats, args.naive_stride)
     if not args.skip_cis:
