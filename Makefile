@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo.duckdb
+# the synthetic pan-cancer database the tumor-vs-normal and association benchmarks share (built by the first if missing)
+PANCAN_DB ?= $(HOME)/.cache/omicskb-bench/pancan.duckdb
 
 .PHONY: install demo test test-realdata check-wheel bench clean
 
@@ -22,6 +24,7 @@ demo: install
 	$(BIN)/omicskb --db $(DEMO_DB) values IL7 --cohort UCEC
 	$(BIN)/omicskb --db $(DEMO_DB) derive
 	$(BIN)/omicskb --db $(DEMO_DB) query gene_tumor_normal -p gene=IL7 --format table
+	$(BIN)/omicskb --db $(DEMO_DB) query gene_cis -p gene=IL7 --format table
 
 test: install
 	$(BIN)/pytest -q --durations=25
@@ -38,7 +41,9 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.cohort_load $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.long_form $(LONG_FORM_ARGS)
-	$(BIN)/python -m benchmarks.tumor_normal $(TUMOR_NORMAL_ARGS)
+	mkdir -p $(dir $(PANCAN_DB))
+	$(BIN)/python -m benchmarks.tumor_normal --db $(PANCAN_DB) $(TUMOR_NORMAL_ARGS)
+	$(BIN)/python -m benchmarks.associations --db $(PANCAN_DB) $(ASSOCIATIONS_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) *.egg-info

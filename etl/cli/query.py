@@ -28,10 +28,15 @@ def describe(q: SavedQuery) -> str:
     lines = [q.name, f"  {q.description}", f"  file: {q.path}", "", "parameters:" if q.params else "parameters: none"]
     width = max([len(p.signature) for p in q.params] + [len(f"{c.name} {c.type}") for c in q.columns])
     lines += [f"  {p.signature:<{width}}  {p.description}" + ("  (required)" if p.required else "") for p in q.params]
+    if q.inputs:
+        lines += ["", "computed inputs (omicskb computes them when it runs the query; plain DuckDB and psql cannot):"]
+        lines += [f"  {i.name:<{width}}  {i.description}" for i in q.inputs]
     lines += ["", "columns:"]
     lines += [f"  {f'{c.name} {c.type}':<{width}}  {c.description}" for c in q.columns]
     command = " ".join([f"omicskb query {q.name}", *(f"-p {p.name}=..." for p in q.params if p.required)])
-    lines += ["", f"run:   {command}", f"SQL:   {command} --sql   (paste into duckdb -readonly)"]
+    lines += ["", f"run:   {command}"]
+    if not q.inputs:
+        lines += [f"SQL:   {command} --sql   (paste into duckdb -readonly)"]
     if q.name in NATIVE:
         lines += ["", "omicskb runs this query natively (etl/long_form.py): the same rows in the same order as the",
                   "SQL file, at the speed of the block path, with dictionary-encoded text. --no-native runs the file."]
