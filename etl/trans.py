@@ -223,5 +223,10 @@ def resolve_gene(conn: sa.Connection, gene: str) -> str | None:
 def trans_pairs_input(conn: sa.Connection, gene: str, omics: str, **_: Any) -> pa.Table:
     """The computed input of queries/gene_trans.sql (etl.queries.COMPUTED_INPUTS): empty when the
     gene is unknown, as the SQL's own lookup then finds nothing either."""
+    from omicskb.etl.queries import QueryError
+
+    known = [r[0] for r in conn.execute(sa.text("SELECT code FROM omics_type WHERE feature_level = 'gene' ORDER BY code")).all()]
+    if omics not in known:
+        raise QueryError(f"omics {omics!r} is not a gene-level omics type ({', '.join(known)})")
     gene_id = resolve_gene(conn, gene)
     return one_against_all(conn, gene_id, omics) if gene_id is not None else TRANS_PAIRS_SCHEMA.empty_table()

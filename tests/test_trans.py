@@ -116,6 +116,8 @@ def test_gene_trans_cannot_be_printed_for_plain_sql_and_an_unknown_gene_is_a_dat
         assert result.exit_code == 2 and "computes when it runs the query" in result.output
     result = omicskb(seeded, "query", "gene_trans", "-p", "gene=NOSUCHGENE")
     assert result.exit_code == 1 and "NOSUCHGENE" in result.output
+    result = omicskb(seeded, "query", "gene_trans", "-p", "gene=TP53", "-p", "omics=phospho")
+    assert result.exit_code == 2 and "not a gene-level omics type" in result.output
 
 
 def test_rna_partners_come_from_the_rna_datasets(seeded, omicskb):
