@@ -18,8 +18,8 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-FORMATS = ("table", "tsv", "csv", "json", "jsonl", "parquet")
-_BY_SUFFIX = {".tsv": "tsv", ".txt": "tsv", ".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+FORMATS = ("table", "tsv", "csv", "json", "jsonl", "parquet", "rnk")
+_BY_SUFFIX = {".tsv": "tsv", ".txt": "tsv", ".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".rnk": "rnk"}
 
 
 class OutputError(ValueError):
@@ -71,6 +71,8 @@ def write(table: pa.Table, fmt: str, out: IO[str] | None = None, *, path: str | 
     A file is written beside its final name and renamed, so a reader never sees half of it."""
     if fmt not in FORMATS:
         raise OutputError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    if fmt == "rnk":
+        check_rnk(table)
     if path is not None and str(path) != "-":
         target = Path(path)
         partial = target.with_name(f".{target.name}.partial")
@@ -104,8 +106,30 @@ def write(table: pa.Table, fmt: str, out: IO[str] | None = None, *, path: str | 
     _write_text(table, fmt, out)
 
 
+def check_rnk(table: pa.Table) -> None:
+    """A table .rnk can hold: a text first column and a numeric second one, every row named, with a
+    finite score, each name once. Raises OutputError naming the first row that is not."""
+    if table.num_columns < 2 or not pa.types.is_string(table.schema.types[0]) and not pa.types.is_dictionary(table.schema.types[0]) \
+            or not (pa.types.is_floating(table.schema.types[1]) or pa.types.is_integer(table.schema.types[1])):
+        raise OutputError(f"rnk writes a name and a score: the first two columns must be text and a number, not {table.schema.types[:2]}")
+    names, scores = table.column(0).to_pylist(), table.column(1).to_pylist()
+    seen: set[str] = set()
+    for row, (name, score) in enumerate(zip(names, scores), 1):
+        if not name:
+            raise OutputError(f"rnk: row {row} has no name")
+        if score is None or not math.isfinite(score):
+            raise OutputError(f"rnk: row {row} ({name}) has no finite score ({score}): GSEA tools need a number on every line")
+        if name in seen:
+            raise OutputError(f"rnk: {name} appears twice (row {row}): GSEA tools need each name once")
+        seen.add(name)
+
+
 def _write_text(table: pa.Table, fmt: str, out: IO[str]) -> None:
     names = table.column_names
+    if fmt == "rnk":
+        for name, score in zip(table.column(0).to_pylist(), table.column(1).to_pylist()):
+            out.write(f"{name}\t{score!r}\n")
+        return
     if fmt in ("tsv", "csv"):
         writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
         writer.writerow(names)
