@@ -41,7 +41,7 @@ best AS (
     SELECT s.gene_id, s.feature, s.signed_log10_p, s.p,
            row_number() OVER (PARTITION BY s.gene_id ORDER BY abs(s.signed_log10_p) DESC, s.feature) AS pick
     FROM scores AS s
-    WHERE s.gene_id IS NOT NULL AND s.signed_log10_p IS NOT NULL AND NOT isnan(s.signed_log10_p)
+    WHERE s.gene_id IS NOT NULL AND s.signed_log10_p IS NOT NULL  -- (derive stores NaN as NULL)
 )
 SELECT g.symbol, b.signed_log10_p, b.gene_id, CAST(row_number() OVER (ORDER BY b.signed_log10_p DESC, g.symbol) AS INTEGER) AS rank, b.feature, b.p
 FROM best AS b
