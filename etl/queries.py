@@ -610,9 +610,15 @@ def _trans_pairs(conn: sa.Connection, **params: Any) -> pa.Table:
     return trans_pairs_input(conn, **params)
 
 
+def _go_enrichment_terms(conn: sa.Connection, **params: Any) -> pa.Table:
+    from omicskb.etl.enrichment import go_enrichment_input
+
+    return go_enrichment_input(conn, **params)
+
+
 # Computed inputs a saved query may declare ('-- input: NAME'): NAME -> provider(conn, **bound
 # parameters) -> Arrow table. Each is computed by omicskb itself; see refuse_computed_inputs.
-COMPUTED_INPUTS: dict[str, Any] = {"trans_pairs": _trans_pairs}
+COMPUTED_INPUTS: dict[str, Any] = {"trans_pairs": _trans_pairs, "go_enrichment_terms": _go_enrichment_terms}
 
 
 def _arrow_from_rows(query: SavedQuery, names: list[str], rows: list[tuple]) -> pa.Table:

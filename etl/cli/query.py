@@ -53,8 +53,30 @@ def parse_params(query: SavedQuery, items: tuple[str, ...]) -> dict:
             raise click.UsageError(f"-p {item!r} is not NAME=VALUE")
         if key in values:
             raise click.UsageError(f"-p {key} is given twice")
-        values[key] = query.param(key).from_text(text)
+        param = query.param(key)
+        if param.type.is_list and text.startswith("@"):
+            values[key] = param.coerce(read_list_file(text[1:], key))
+        else:
+            values[key] = param.from_text(text)
     return values
+
+
+def read_list_file(path: str, key: str) -> list[str]:
+    """-p NAME=@FILE for a list parameter: the first tab- or space-separated field of each line of
+    FILE ('-': standard input), blank lines and '#' comments skipped. A saved query's tsv output
+    minus its header line, or an .rnk file, can be given as it is."""
+    try:
+        stream = click.open_file(path or "-", "r", encoding="utf-8")
+        with stream:
+            lines = stream.read().splitlines()
+    except OSError as exc:
+        raise click.UsageError(f"-p {key}=@{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"-p {key}=@{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    items = [line.split()[0] for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not items:
+        raise click.UsageError(f"-p {key}=@{path}: no items (one per line)")
+    return items
 
 
 @click.command()
