@@ -12,7 +12,6 @@ range. Terms without a listed gene are tested (p = 1) and counted in q, but not 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,6 @@ import pyarrow as pa
 import sqlalchemy as sa
 from scipy import stats
 
-from omicskb.etl.db import fetch_text_table
 from omicskb.etl.stats.combine import bh_log10_q
 from omicskb.etl.stats.logp import LN10, p_from_log10
 
@@ -31,74 +29,78 @@ ENRICHMENT_SCHEMA = pa.schema([
 ])
 
 
-def annotated_pairs(conn: sa.Connection, namespace: str) -> pa.Table:
-    """Distinct (gene_id, go_id) of every gene and every term it is annotated to, directly or below."""
-    if not conn.execute(sa.text("SELECT 1 FROM go_namespace WHERE code = :n"), {"n": namespace}).first():
-        from omicskb.etl.queries import QueryError
+def _check(conn: sa.Connection, namespace: str, universe: str) -> None:
+    from omicskb.etl.queries import QueryError
 
+    if not conn.execute(sa.text("SELECT 1 FROM go_namespace WHERE code = :n"), {"n": namespace}).first():
         known = ", ".join(r[0] for r in conn.execute(sa.text("SELECT code FROM go_namespace ORDER BY code")))
         raise QueryError(f"namespace {namespace!r} is not a GO namespace ({known})")
-    quoted = "'" + namespace.replace("'", "''") + "'"  # checked against go_namespace above
-    return fetch_text_table(
-        conn,
-        "SELECT DISTINCT a.gene_id, c.ancestor_id AS go_id FROM gene_go_annotation AS a "
-        "JOIN go_id_primary AS ap ON ap.any_id = a.go_id JOIN go_closure AS c ON c.go_id = ap.primary_id "
-        f"JOIN go_term AS t ON t.go_id = c.ancestor_id WHERE NOT a.is_not AND t.namespace = {quoted}",
-        {"gene_id": pa.string(), "go_id": pa.string()},
-    )
+    if universe != "annotated" and not conn.execute(sa.text("SELECT 1 FROM omics_type WHERE code = :o"), {"o": universe}).first():
+        known = ", ".join(r[0] for r in conn.execute(sa.text("SELECT code FROM omics_type ORDER BY code")))
+        raise QueryError(f"universe {universe!r} is neither 'annotated' nor an omics type ({known})")
 
 
-def measured_genes(conn: sa.Connection, omics: str) -> set[str]:
-    rows = conn.execute(sa.text(
-        "SELECT DISTINCT f.gene_id FROM dataset AS d JOIN measurement_row AS m ON m.dataset_id = d.dataset_id "
-        "JOIN feature AS f ON f.feature_id = m.feature_id WHERE d.omics_type = :o AND d.is_default AND f.gene_id IS NOT NULL"), {"o": omics}).all()
-    return {r[0] for r in rows}
+# Per term in the namespace: its universe genes, and the listed ones among them (the database
+# aggregates the propagated pairs; only the counts and the listed members come back).
+_TERM_COUNTS = """
+WITH pairs AS MATERIALIZED (
+    SELECT DISTINCT a.gene_id, c.ancestor_id AS go_id
+    FROM gene_go_annotation AS a
+    JOIN go_id_primary AS ap ON ap.any_id = a.go_id
+    JOIN go_closure AS c ON c.go_id = ap.primary_id
+    JOIN go_term AS t ON t.go_id = c.ancestor_id
+    WHERE NOT a.is_not AND t.namespace = :namespace
+      AND (:universe = 'annotated' OR a.gene_id IN (
+          SELECT f.gene_id FROM dataset AS d JOIN measurement_row AS m ON m.dataset_id = d.dataset_id
+          JOIN feature AS f ON f.feature_id = m.feature_id WHERE d.omics_type = :universe AND d.is_default AND f.gene_id IS NOT NULL))
+),
+flagged AS MATERIALIZED (
+    SELECT gene_id, go_id, CASE WHEN gene_id IN :listed THEN 1 ELSE 0 END AS is_listed FROM pairs
+)
+SELECT go_id, count(*) AS term_size, sum(is_listed) AS overlap,
+       string_agg(CASE WHEN is_listed = 1 THEN gene_id END, ',') AS members,
+       (SELECT count(DISTINCT gene_id) FROM flagged) AS universe_size,
+       (SELECT count(DISTINCT gene_id) FROM flagged WHERE is_listed = 1) AS list_size
+FROM flagged
+GROUP BY go_id
+"""
 
 
 def go_enrichment(conn: sa.Connection, gene_ids: list[str], namespace: str, min_size: int, max_size: int, universe: str) -> pa.Table:
-    pairs = annotated_pairs(conn, namespace)
-    genes = np.array(pairs.column("gene_id").to_pylist(), dtype=object)
-    terms = np.array(pairs.column("go_id").to_pylist(), dtype=object)
-    if universe != "annotated":
-        known = [r[0] for r in conn.execute(sa.text("SELECT code FROM omics_type ORDER BY code"))]
-        if universe not in known:
-            from omicskb.etl.queries import QueryError
-
-            raise QueryError(f"universe {universe!r} is neither 'annotated' nor an omics type ({', '.join(known)})")
-        keep = np.isin(genes, np.array(sorted(measured_genes(conn, universe)), dtype=object))
-        genes, terms = genes[keep], terms[keep]
-    universe_genes = np.unique(genes) if len(genes) else np.array([], dtype=object)
-    listed = np.intersect1d(universe_genes, np.array(sorted(set(gene_ids)), dtype=object)) if len(universe_genes) else universe_genes
-    n_universe, n_listed = len(universe_genes), len(listed)
-    term_ids, term_at = np.unique(terms, return_inverse=True) if len(terms) else (np.array([], dtype=object), np.array([], dtype=np.int64))
-    term_size = np.bincount(term_at, minlength=len(term_ids))
-    in_list = np.isin(genes, listed)
-    overlap = np.bincount(term_at[in_list], minlength=len(term_ids))
+    _check(conn, namespace, universe)
+    listed = sorted(set(gene_ids)) or [""]  # an empty IN list is not SQL; no gene id is ''
+    rows = conn.execute(sa.text(_TERM_COUNTS).bindparams(sa.bindparam("listed", expanding=True)),
+                        {"namespace": namespace, "universe": universe, "listed": listed}).all()
+    if not rows:
+        return ENRICHMENT_SCHEMA.empty_table()
+    n_universe, n_listed = int(rows[0].universe_size), int(rows[0].list_size)
+    term_ids = np.array([r.go_id for r in rows], dtype=object)
+    term_size = np.array([r.term_size for r in rows], dtype=np.int64)
+    overlap = np.array([r.overlap for r in rows], dtype=np.int64)
+    members = [r.members for r in rows]
     tested = (term_size >= min_size) & (term_size <= max_size)
     k, big_k = overlap[tested], term_size[tested]
-    log10_p = stats.hypergeom.logsf(k - 1, n_universe, big_k, n_listed) / LN10 if n_listed else np.zeros(int(tested.sum()))
-    log10_p = np.minimum(log10_p, 0.0)
+    log10_p = np.minimum(stats.hypergeom.logsf(k - 1, n_universe, big_k, n_listed) / LN10, 0.0) if n_listed else np.zeros(len(k))
     log10_q = bh_log10_q(log10_p)
     shown = k > 0
     ids = term_ids[tested][shown]
-    symbols = _symbols(conn, listed)
-    members: dict[str, list[str]] = {}
-    for gene, term in zip(genes[in_list], terms[in_list]):
-        members.setdefault(term, []).append(symbols.get(gene, gene))
-    expected = big_k[shown] * n_listed / n_universe if n_universe else np.full(len(ids), math.nan)
+    shown_members = [m for m, t in zip(members, tested) if t]
+    shown_members = [m for m, keep in zip(shown_members, shown) if keep]
+    symbols = _symbols(conn, sorted({g for m in shown_members for g in m.split(",")}))
+    expected = big_k[shown] * n_listed / n_universe
     with np.errstate(divide="ignore", invalid="ignore"):
         fold = k[shown] / expected
     data: dict[str, Any] = {
         "go_id": ids, "term_size": big_k[shown], "overlap": k[shown], "list_size": np.full(len(ids), n_listed),
         "universe_size": np.full(len(ids), n_universe), "expected": expected, "fold_enrichment": fold,
         "p": p_from_log10(log10_p[shown]), "log10_p": log10_p[shown], "q": p_from_log10(log10_q[shown]),
-        "overlap_genes": [",".join(sorted(members.get(t, []))) for t in ids],
+        "overlap_genes": [",".join(sorted(symbols.get(g, g) for g in m.split(","))) for m in shown_members],
     }
     return pa.table({name: pa.array(data[name], type=ENRICHMENT_SCHEMA.field(name).type, from_pandas=True) for name in ENRICHMENT_SCHEMA.names},
                     schema=ENRICHMENT_SCHEMA)
 
 
-def _symbols(conn: sa.Connection, gene_ids: np.ndarray) -> dict[str, str]:
+def _symbols(conn: sa.Connection, gene_ids: list[str]) -> dict[str, str]:
     if not len(gene_ids):
         return {}
     rows = conn.execute(sa.text("SELECT gene_id, symbol FROM gene WHERE gene_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
