@@ -2,8 +2,10 @@
 queries/go_enrichment.sql.
 
 Annotations are propagated to every ancestor over is_a/part_of (go_closure; NOT annotations left
-out; alt ids mapped to their primary term), in one GO namespace. The universe is every gene with an
-annotation there, or, with `universe` naming an omics type, those of them measured in a default
+out; alt ids mapped to their primary term), and the terms of one GO namespace are tested. GO links
+some activities and components to processes by part_of, so their annotations reach those
+processes too, as GO's own propagation has it. The universe is every gene whose annotations reach
+the namespace, or, with `universe` naming an omics type, those of them measured in a default
 dataset of that type. For each term with min_size..max_size universe genes: the hypergeometric
 upper tail P(X >= k) for k listed genes among its K, drawing n listed universe genes out of N
 (scipy.stats.hypergeom, kept as log10 p too), and Benjamini-Hochberg q over every term in the size

@@ -1,10 +1,10 @@
 -- name: go_enrichment
--- description: GO over-representation of a gene set (omicskb only: it reads the computed input go_enrichment_terms): annotations propagated to every ancestor over is_a/part_of (NOT annotations excluded), one namespace; the hypergeometric upper tail per term with min_size..max_size universe genes, and Benjamini-Hochberg q over all those terms; the terms holding at least one listed gene, most significant first.
+-- description: GO over-representation of a gene set (omicskb only: it reads the computed input go_enrichment_terms): annotations propagated to every ancestor over is_a/part_of (NOT annotations excluded; an activity or component GO links to a process by part_of propagates into it), the terms of one namespace; the hypergeometric upper tail per term with min_size..max_size universe genes, and Benjamini-Hochberg q over all those terms; the terms holding at least one listed gene, most significant first.
 -- param: gene_ids TEXT[]  the gene set: GeneIDs (omicskb also accepts symbols, aliases and Ensembl ids; -p gene_ids=@FILE reads one per line, @- from standard input)
 -- param: namespace TEXT = 'biological_process'  biological_process, molecular_function or cellular_component
 -- param: min_size INTEGER = 5  smallest term tested, in universe genes
 -- param: max_size INTEGER = 2000  largest term tested, in universe genes
--- param: universe TEXT = 'annotated'  'annotated': every gene annotated in the namespace; or an omics type (protein, rna, ...): those measured in its default datasets
+-- param: universe TEXT = 'annotated'  'annotated': every gene whose annotations reach the namespace; or an omics type (protein, rna, ...): those measured in its default datasets
 -- param: max_q FLOAT = 1.0  only terms with q at most this
 -- input: go_enrichment_terms  per GO term: its universe genes, the listed ones among them, p and q (etl/enrichment.py)
 -- column: go_id TEXT              the GO term
