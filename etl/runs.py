@@ -241,7 +241,7 @@ def finish_batch(engine: sa.Engine, batch_id: int, status: str, message: str | N
 
 def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str]:
     """Delete derived results whose inputs this transaction changed; a note for the user if any."""
-    from omicskb.etl import cis, tumor_normal
+    from omicskb.etl import cis, phenotypes, tumor_normal
 
     verb = "would remove" if dry_run else "removed"
     notes = []
@@ -252,6 +252,10 @@ def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str
     if removed:
         named = ", ".join(f"{x}~{y}" for x, y in sorted(pairs))
         notes.append(f"{verb} {removed} cis block(s) and the Meta P of {named}, whose inputs changed; run 'omicskb derive --analysis cis'")
+    removed, omics = phenotypes.drop_stale(conn)
+    if removed:
+        notes.append(f"{verb} {removed} phenotype block(s) and the phenotype Meta P of {', '.join(sorted(omics))}, whose inputs changed; "
+                     "run 'omicskb derive --analysis phenotypes'")
     return notes
 
 

@@ -885,6 +885,97 @@ class CisMeta(Base):
 # cis_result keeps its primary key on PostgreSQL only, as the tn_ results do (see below).
 CisResult.__table__.primary_key.ddl_if(dialect="postgresql")
 
+
+# ---------------------------------------------------------------------------------------------
+# Derived results: phenotype and mutation associations (omicskb derive --analysis phenotypes). As
+# for the tn_ and cis_ tables: releases and roles recorded, no keys to user data, loads drop stale
+# blocks (etl.phenotypes.drop_stale, queries/audit_pheno_stale.sql).
+
+pheno_block_id_seq = sa.Sequence("pheno_block_id_seq")
+
+
+class PhenoBlock(Base):
+    """One cohort's default dataset of one omics type tested against every attribute of the cohort
+    (its clinical attributes, and the mutation status of its most mutated genes), on the tumors."""
+
+    __tablename__ = "pheno_block"
+    __table_args__ = (sa.UniqueConstraint("dataset_id"),)
+    block_id: Mapped[int] = _id_column(pheno_block_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
+    dataset_id: Mapped[int] = mapped_column(sa.BigInteger)
+    release_id: Mapped[int] = mapped_column(sa.BigInteger, comment="the dataset's release when derived")
+    clinical_fingerprint: Mapped[str] = mapped_column(sa.Text, comment="the cohort's attributes and their releases when derived (queries/pheno_blocks.sql computes it)")
+    mutation_dataset_id: Mapped[int | None] = mapped_column(sa.BigInteger, comment="the default mutation dataset the mutation attributes came from")
+    mutation_release_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    n_samples: Mapped[int] = mapped_column(sa.Integer, comment="tumors in the dataset")
+    n_features: Mapped[int] = mapped_column(sa.Integer)
+    n_attributes: Mapped[int] = mapped_column(sa.Integer)
+    n_tested: Mapped[int] = mapped_column(sa.Integer)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+class PhenoBlockSample(Base):
+    """Every sample of a phenotype block's dataset with its role then."""
+
+    __tablename__ = "pheno_block_sample"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("pheno_block.block_id"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    stat_role: Mapped[str | None] = mapped_column(sa.ForeignKey("sample_role.code"))
+
+
+class PhenoAttribute(Base):
+    """One attribute a block was tested against: its type, the test that type takes, how many of
+    the block's tumors have a value, and why it was not tested at all (else NULL)."""
+
+    __tablename__ = "pheno_attribute"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("pheno_block.block_id"), primary_key=True)
+    attribute_name: Mapped[str] = mapped_column(sa.Text, primary_key=True, comment="the clinical attribute's name, or <SYMBOL>_mutation")
+    attribute_group: Mapped[str] = mapped_column(sa.String(16), comment="clinical or mutation")
+    attribute_type: Mapped[str] = mapped_column(sa.ForeignKey("clinical_type.code"), comment="CON, BIN, ORD, CAT or SUR")
+    test: Mapped[str] = mapped_column(sa.String(16), comment="spearman, wilcoxon, jonckheere, kruskal or cox")
+    attribute_id: Mapped[int | None] = mapped_column(sa.BigInteger, comment="the clinical attribute (NULL for mutation status)")
+    direction: Mapped[str | None] = mapped_column(sa.Text, comment="what a positive sign means, e.g. 'higher in mutated than wildtype'")
+    n_with_value: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class PhenoResult(Base):
+    """One feature against one attribute in one block."""
+
+    __tablename__ = "pheno_result"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("pheno_block.block_id"), primary_key=True)
+    attribute_name: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.Integer, comment="tumors with a value and the attribute")
+    statistic: Mapped[float | None] = mapped_column(sa.Double, comment="rho, the Hodges-Lehmann shift, JT's z, H, or the score chi-square")
+    p: Mapped[float | None] = mapped_column(sa.Double, comment="two-sided; 0 where it underflows: log10_p keeps it")
+    log10_p: Mapped[float | None] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float | None] = mapped_column(sa.Double, comment="direction x -log10 p (Kruskal-Wallis: unsigned, positive)")
+    q: Mapped[float | None] = mapped_column(sa.Double, comment="Benjamini-Hochberg within the block and attribute")
+    skip_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class PhenoMeta(Base):
+    """Meta P of a feature against an attribute shared by name across cohorts (Stouffer from z)."""
+
+    __tablename__ = "pheno_meta"
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"), primary_key=True)
+    attribute_name: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    n_cohorts: Mapped[int] = mapped_column(sa.Integer)
+    n_agree: Mapped[int] = mapped_column(sa.Integer)
+    z: Mapped[float | None] = mapped_column(sa.Double)
+    p: Mapped[float | None] = mapped_column(sa.Double)
+    log10_p: Mapped[float] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float] = mapped_column(sa.Double)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+# pheno_result and pheno_meta keep their primary keys on PostgreSQL only, as the tn_ results do.
+PhenoResult.__table__.primary_key.ddl_if(dialect="postgresql")
+PhenoMeta.__table__.primary_key.ddl_if(dialect="postgresql")
+
 # The derived result tables keep their primary keys on PostgreSQL only (migration 0007): DuckDB
 # maintained them row by row at every derive; audit_tn_results reports a duplicate key instead.
 for _table in (TnResult, TnBox, TnBoxOutlier):
@@ -892,7 +983,7 @@ for _table in (TnResult, TnBox, TnBoxOutlier):
 
 # Lookups of derived results by feature: PostgreSQL's planner needs these indexes; DuckDB finds the
 # rows from zone maps, and would maintain each index row by row at every derive (migration 0006).
-for _table in (TnResult, TnBox, TnMeta, CisResult, CisMeta):
+for _table in (TnResult, TnBox, TnMeta, CisResult, CisMeta, PhenoResult, PhenoMeta):
     sa.Index(f"ix_{_table.__tablename__}_feature_id", _table.feature_id).ddl_if(dialect="postgresql")
 
 # Case-insensitive symbol and accession lookups (`upper(symbol) = upper(:symbol)`): expression

@@ -99,6 +99,7 @@ def snapshot(target: str) -> dict[str, list]:
         "clinical_value", "dataset", "dataset_sample", "feature", "measurement_row", "mutation",
         "tn_comparison", "tn_comparison_sample", "tn_result", "tn_box", "tn_box_outlier", "tn_meta",
         "cis_block", "cis_block_sample", "cis_result", "cis_meta",
+        "pheno_block", "pheno_block_sample", "pheno_attribute", "pheno_result", "pheno_meta",
     ]
     with engine.connect() as conn:
         out = {t: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {t}")).all()), key=repr) for t in tables}

@@ -8,6 +8,8 @@ from omicskb.etl.cli.access import writes_database
 from omicskb.etl.db import require_schema
 from omicskb.etl.cis import PHASES as CIS_PHASES
 from omicskb.etl.cis import CisReport, run_derive_cis
+from omicskb.etl.phenotypes import PHASES as PHENO_PHASES
+from omicskb.etl.phenotypes import PhenoReport, run_derive_phenotypes
 from omicskb.etl.tumor_normal import BACKGROUND_PHASES, MAIN_PHASES, DeriveReport, run_derive
 
 PAIR_METAVAR = "COHORT/OMICS/TUMOR=NORMAL"
@@ -45,7 +47,7 @@ def _pairs_option(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return pairs
 
 
-ANALYSES = ("tumor-normal", "cis")
+ANALYSES = ("tumor-normal", "cis", "phenotypes")
 
 
 def describe_cis(report: CisReport) -> list[str]:
@@ -56,6 +58,18 @@ def describe_cis(report: CisReport) -> list[str]:
         lines.append(f"  Meta P {pair}: {rows:,} features" + (f" ({undefined:,} without one: perfect correlations of opposite signs)" if undefined else ""))
     if report.computed:
         lines.append(f"  {report.tests:,} tests; time: " + ", ".join(f"{k} {report.seconds[k]:.1f} s" for k in CIS_PHASES))
+    if not report.computed and not report.stale_removed and not report.meta:
+        lines.append("  nothing changed since the last derive")
+    return lines
+
+
+def describe_phenotypes(report: PhenoReport) -> list[str]:
+    lines = [f"phenotypes: {len(report.computed)} blocks computed, {report.unchanged} unchanged, {report.stale_removed} stale removed (run {report.run_id})"]
+    lines += [f"  {line}" for line in report.computed]
+    for omics, rows in sorted(report.meta.items()):
+        lines.append(f"  Meta P {omics}: {rows:,} feature-attribute pairs shared by name across cohorts")
+    if report.computed:
+        lines.append(f"  {report.tests:,} tests; time: " + ", ".join(f"{k} {report.seconds[k]:.1f} s" for k in PHENO_PHASES))
     if not report.computed and not report.stale_removed and not report.meta:
         lines.append("  nothing changed since the last derive")
     return lines
@@ -83,7 +97,7 @@ def describe(report: DeriveReport) -> list[str]:
 @writes_database
 @click.command()
 @click.option("--analysis", "analyses", type=click.Choice([*ANALYSES, "all"]), multiple=True, default=("all",), show_default=True,
-              help="What to compute: tumor-normal, cis, or all of them (repeatable).")
+              help="What to compute: tumor-normal, cis, phenotypes, or all of them (repeatable).")
 @click.option("--pair", "pairs", metavar=PAIR_METAVAR, multiple=True, callback=_pairs_option,
               help="Read dataset TUMOR and dataset NORMAL of COHORT (code or alias) and OMICS as one block before "
                    "computing, as 'omicskb datasets pair' does (declared by user); a pair either dataset is in is "
@@ -100,6 +114,10 @@ def derive(settings, analyses: tuple[str, ...], pairs: list[tuple[str, str, str,
     cis           per cohort, on the tumors: Spearman of each gene's RNA, protein, CNV and
                   methylation against each other, and of each site against its gene's CNV, RNA
                   and protein (queries/cis_blocks.sql), with BH q and Meta P.
+    phenotypes    per cohort, on the tumors: every RNA, protein, CNV and phosphosite feature
+                  against every clinical attribute and the mutation status of the most mutated
+                  genes, by the attribute's type (Spearman, Wilcoxon, Jonckheere-Terpstra,
+                  Kruskal-Wallis, Cox score), with BH q and Meta P (queries/pheno_blocks.sql).
 
     Prints the datasets of each block it computed ('tumor + normal' for a pair) and names the
     unchanged ones; 'omicskb query tumor_normal_pairs' and 'omicskb query cis_blocks' list them all.
@@ -124,6 +142,11 @@ def derive(settings, analyses: tuple[str, ...], pairs: list[tuple[str, str, str,
             cis_report = run_derive_cis(engine, "derive --analysis cis", progress=settings.progress)
             settings.end_progress()
             for line in describe_cis(cis_report):
+                click.echo(line)
+        if "phenotypes" in chosen:
+            pheno_report = run_derive_phenotypes(engine, "derive --analysis phenotypes", progress=settings.progress)
+            settings.end_progress()
+            for line in describe_phenotypes(pheno_report):
                 click.echo(line)
     finally:
         settings.end_progress()
