@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from omicskb.etl.cis import DatasetPart, read_dataset
 from omicskb.etl.db import bulk_insert, fetch_text_table
 from omicskb.etl.queries import run_saved
-from omicskb.etl.stats import spearman
+from omicskb.etl.stats import groups, kernels, spearman
 from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
 from omicskb.etl.stats.groups import cox_score_rows, jonckheere_rows, kruskal_rows
 from omicskb.etl.stats.logp import p_from_log10, z_from_log10_p
@@ -282,8 +282,7 @@ def derive_phenotypes(conn: sa.Connection, run_id: int, progress: ProgressFn | N
             progress("preparing the statistics kernels (compiled on first use; cached afterwards)")
         started = time.perf_counter()
         spearman.prepare()
-        from omicskb.etl.stats import kernels
-
+        groups.prepare()
         kernels.prepare()
         report.seconds["kernels"] = time.perf_counter() - started
     for i, candidate in enumerate(todo, 1):

@@ -117,6 +117,7 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     run "[$name] derive" "${omicskb[@]}" derive
     expect "[$name] derive" "$out" "^tumor vs normal: 4 comparisons computed"
     expect "[$name] derive" "$out" "^cis: 9 blocks computed"
+    expect "[$name] derive" "$out" "^phenotypes: 4 blocks computed"
     run "[$name] gene_tumor_normal" "${omicskb[@]}" query gene_tumor_normal -p gene=il7 --format csv
     expect "[$name] gene_tumor_normal" "$out" "^rna,IL7,[0-9]+,UCEC,false,95,14,6\.99,6\.67,0\.15[0-9]*,0\.63767252896"
     # Spearman (the compiled kernels at this venv's numba): IL7's cis CNV-RNA pair, and TP53's best trans partner.
