@@ -16,8 +16,14 @@ genes, 20k CNV genes, 12k proteins with missing values, ~100k phosphosites) this
      is not timed), once, with its phases. The naive way: for every --naive-stride-th pair of each
      block, spearmanr on the shared tumors of the pair (pandas dropna), extrapolated; checked against
      the stored rho and p.
+  3. `derive --analysis phenotypes` (etl.phenotypes.run_derive_phenotypes) end to end on a copy, once,
+     with its phases. The naive way: for every --naive-stride-th feature of each block and each
+     attribute the block tested, a pandas Series joined to the attribute, dropna, and the scipy test
+     its type takes (spearmanr, mannwhitneyu, kruskal; Jonckheere-Terpstra as the pair count with
+     its normal approximation in numpy; the Cox score test from statsmodels' PHReg score and
+     Hessian at 0), extrapolated; checked against the stored p.
 
-    python -m benchmarks.associations --db PANCAN.duckdb [--repeats 5] [--naive-stride 50] [--skip-cis]
+    python -m benchmarks.associations --db PANCAN.duckdb [--repeats 5] [--naive-stride 50] [--skip-cis] [--skip-phenotypes]
 
 --db is never written; it must be at this omicskb's schema revision ('omicskb --db COPY init' upgrades a copy).
 """
@@ -25,6 +31,7 @@ genes, 20k CNV genes, 12k proteins with missing values, ~100k phosphosites) this
 from __future__ import annotations
 
 import argparse
+import math
 import resource
 import shutil
 import statistics
@@ -168,6 +175,107 @@ def bench_cis(db_path: str, stride: int) -> None:
               f"{extrapolated:.0f} s for all; ratio {extrapolated / took:.0f}x; {checked:,} pairs checked, largest relative difference in rho or p {worst:.1e}")
 
 
+def naive_jonckheere(x: np.ndarray, codes: np.ndarray) -> float:
+    """Two-sided p of Jonckheere-Terpstra by counting pairs, with the tie-corrected normal approximation."""
+    jt = 0.0
+    levels = sorted(set(codes.tolist()))
+    for a, lo in enumerate(levels):
+        for hi in levels[a + 1:]:
+            diff = np.subtract.outer(x[codes == hi], x[codes == lo])
+            jt += (diff > 0).sum() + 0.5 * (diff == 0).sum()
+    n = len(x)
+    sizes = np.array([(codes == g).sum() for g in levels], dtype=float)
+    _, ties = np.unique(x, return_counts=True)
+    ties = ties.astype(float)
+    var = (n * (n - 1) * (2 * n + 5) - (sizes * (sizes - 1) * (2 * sizes + 5)).sum() - (ties * (ties - 1) * (2 * ties + 5)).sum()) / 72 \
+        + (sizes * (sizes - 1) * (sizes - 2)).sum() * (ties * (ties - 1) * (ties - 2)).sum() / (36 * n * (n - 1) * (n - 2)) \
+        + (sizes * (sizes - 1)).sum() * (ties * (ties - 1)).sum() / (8 * n * (n - 1))
+    return float(2 * stats.norm.sf(abs((jt - (n * n - (sizes ** 2).sum()) / 4) / np.sqrt(var))))
+
+
+def naive_cox_score(x: np.ndarray, time: np.ndarray, event: np.ndarray) -> float:
+    from statsmodels.duration.hazard_regression import PHReg
+
+    model = PHReg(time, x[:, None], status=event, ties="breslow")
+    score, information = model.score(np.zeros(1))[0], -model.hessian(np.zeros(1))[0, 0]
+    return float(stats.chi2.sf(score * score / information, 1))
+
+
+def bench_phenotypes(db_path: str, stride: int) -> None:
+    import duckdb
+
+    from omicskb.etl.phenotypes import clinical_attributes, mutation_attributes, run_derive_phenotypes
+
+    print("== derive --analysis phenotypes (end to end, one run on a fresh copy) ==")
+    with tempfile.TemporaryDirectory(prefix="omicskb-bench-pheno-") as work:
+        copy = str(Path(work) / "pheno.duckdb")
+        shutil.copyfile(db_path, copy)
+        engine = make_engine(copy)
+        upgrade(engine)
+        started = time.perf_counter()
+        report = run_derive_phenotypes(engine, "derive --analysis phenotypes (benchmark)")
+        took = time.perf_counter() - started
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  {len(report.computed)} blocks, {report.tests:,} tests in {took:.1f} s: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+              + f"; peak RSS of this process so far {rss:,.0f} MB")
+        reading = testing = 0.0
+        done = total = 0
+        naive: dict[tuple[int, str, int], float] = {}
+        with engine.connect() as conn, api.connect(copy) as db:
+            for b in db.query("pheno_blocks").to_pylist():
+                started = time.perf_counter()
+                block = db.block(b["cohort_code"], b["omics_type"])
+                tumors = block.columns("tumor")
+                frame = pd.DataFrame(block.values[:, tumors].T, index=block.sample_ids[tumors], columns=block.feature_ids)
+                attributes = clinical_attributes(conn, b["cohort_code"], block.sample_ids[tumors])
+                if b["mutation_dataset_id"] is not None:
+                    attributes += mutation_attributes(conn, b["mutation_dataset_id"], block.sample_ids[tumors])
+                tested = {r[0] for r in conn.exec_driver_sql(f"SELECT attribute_name FROM pheno_attribute WHERE block_id = {int(b['block_id'])} AND reason IS NULL")}
+                reading += time.perf_counter() - started
+                started = time.perf_counter()
+                for attribute in attributes:
+                    if attribute.name not in tested:
+                        continue
+                    total += frame.shape[1]
+                    for feature in frame.columns[::stride]:
+                        done += 1
+                        data = pd.DataFrame({"x": frame[feature].to_numpy(), "a": attribute.values,
+                                             "e": attribute.event if attribute.event is not None else np.zeros(len(frame))})
+                        data = data[~data["x"].isna() & (data["a"] >= 0 if attribute.type in ("BIN", "ORD", "CAT") else ~data["a"].isna())]
+                        x, a = data["x"].to_numpy(), data["a"].to_numpy()
+                        p = math.nan
+                        if attribute.type == "CON" and len(x) >= 10 and len(set(x)) > 1 and len(set(a)) > 1:
+                            p = stats.spearmanr(x, a).pvalue
+                        elif attribute.type == "BIN" and len(x) >= 20 and min((a == 1).sum(), (a == 0).sum()) >= 10 and len(set(x)) > 1:
+                            hi, lo = x[a == 1], x[a == 0]
+                            exact = len(hi) < 50 and len(lo) < 50 and len(set(x)) == len(x)
+                            p = stats.mannwhitneyu(hi, lo, alternative="two-sided", method="exact" if exact else "asymptotic", use_continuity=True).pvalue
+                        elif attribute.type == "CAT" and len(x) >= 20 and len(set(a)) > 1 and len(set(x)) > 1:
+                            p = stats.kruskal(*[x[a == g] for g in sorted(set(a.tolist()))]).pvalue
+                        elif attribute.type == "ORD" and len(x) >= 20 and len(set(a)) > 1 and len(set(x)) > 1:
+                            p = naive_jonckheere(x, a.astype(int))
+                        elif attribute.type == "SUR" and len(x) >= 10 and data["e"].sum() >= 5:
+                            low = (x <= np.median(x)).sum()
+                            if min(low, len(x) - low) >= 10 and len(set(x)) > 1:
+                                p = naive_cox_score(x, a, data["e"].to_numpy())
+                        if not math.isnan(p):
+                            naive[(int(b["block_id"]), attribute.name, int(feature))] = p
+                testing += time.perf_counter() - started
+        engine.dispose()
+        worst, checked = 0.0, 0
+        with duckdb.connect(copy, read_only=True) as raw:
+            stored = {(int(r[0]), r[1], int(r[2])): r[3] for r in raw.sql("SELECT block_id, attribute_name, feature_id, p FROM pheno_result WHERE p IS NOT NULL").fetchall()
+                      if (int(r[0]), r[1], int(r[2])) in naive}
+        for key, p in naive.items():
+            if key in stored and p > 0:
+                worst = max(worst, abs(stored[key] - p) / p)
+                checked += 1
+        extrapolated = reading + testing * total / max(done, 1)
+        print(f"  naive pandas + scipy/statsmodels: blocks and attributes read in {reading:.1f} s, {done:,} of {total:,} tests in {testing:.1f} s -> "
+              f"{extrapolated:.0f} s for all; ratio {extrapolated / took:.0f}x; {checked:,} of {len(naive):,} naive p found stored, largest relative "
+              f"difference {worst:.1e}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="the synthetic pan-cancer DuckDB (never written)")
@@ -176,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--naive-stride", type=int, default=50)
     parser.add_argument("--skip-cis", action="store_true")
+    parser.add_argument("--skip-trans", action="store_true")
+    parser.add_argument("--skip-phenotypes", action="store_true")
     args = parser.parse_args(argv)
     if not Path(args.db).is_file():
         parser.error(f"{args.db} does not exist (build it with python -m benchmarks.synthetic_pancan)")
@@ -187,9 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         engine.dispose()
     genes = args.genes or pick_genes(args.db, 3, args.seed)
-    bench_trans(args.db, genes, args.repeats, args.naive_stride)
+    if not args.skip_trans:
+        bench_trans(args.db, genes, args.repeats, args.naive_stride)
     if not args.skip_cis:
         bench_cis(args.db, args.naive_stride)
+    if not args.skip_phenotypes:
+        bench_phenotypes(args.db, args.naive_stride)
     return 0
 
 

@@ -226,3 +226,45 @@ def test_a_failed_phenotype_derive_changes_nothing_and_says_so(seeded, omicskb, 
     after = snapshot(seeded)
     assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
     assert query_rows(seeded, "SELECT status, message FROM load_run WHERE source_kind = 'derive'") == [("failed", "disk full")]
+
+
+@pytest.mark.realdata
+def test_gene_phenotypes_of_il7_on_the_full_ucec_cohort(realdata, tmp_path_factory, omicskb):
+    """The acceptance check: phenotypes derived on the complete cptac 2019 UCEC cohort; IL7's RNA
+    against every attribute lists every attribute type present with its test, and each p equals the
+    independent reference on the same tumors."""
+    target = str(tmp_path_factory.mktemp("pheno_ucec_full") / "ucec.duckdb")
+    assert omicskb(target, "init").exit_code == 0
+    assert omicskb(target, "load", "gene-info", realdata / "ncbi" / "Homo_sapiens.gene_info.gz").exit_code == 0
+    result = omicskb(target, "load", "cohort", realdata / "cptac-ucec-2019", "--cohort", "UCEC", "--layout", "cptac2019")
+    assert result.exit_code == 0, result.output
+    derived(omicskb, target)
+    rows = json.loads(omicskb(target, "query", "gene_phenotypes", "-p", "gene=IL7", "-f", "json").output)
+    present = {r[0] for r in query_rows(target, "SELECT DISTINCT clinical_type FROM clinical_attribute WHERE clinical_type <> 'TXT'")}
+    assert {r["attribute_type"] for r in rows if r["p"] is not None} == present
+    block, values, sample_ids, clinical = block_and_clinical(target, "rna")
+    x = values[block.gene_ids.index("3574")]
+    checked = 0
+    for row in rows:
+        if row["omics"] != "rna" or row["p"] is None or row["attribute_group"] != "clinical":
+            continue
+        by_sample = clinical[row["attribute"]]
+        kind = row["attribute_type"]
+        if kind == "CON":
+            y = np.array([by_sample[s][2] if s in by_sample and by_sample[s][2] is not None else np.nan for s in sample_ids.tolist()])
+            both = ~np.isnan(x) & ~np.isnan(y)
+            reference = stats.spearmanr(x[both], y[both]).pvalue
+        else:
+            order = levels(target, row["attribute"])
+            codes = np.array([order.index(by_sample[s][1]) if s in by_sample and by_sample[s][1] in order else -1 for s in sample_ids.tolist()])
+            keep = ~np.isnan(x) & (codes >= 0)
+            if kind == "BIN":
+                high, low = x[keep & (codes == 1)], x[keep & (codes == 0)]
+                reference = scipy_row(high, low, r_uses_exact(high, low)).pvalue
+            elif kind == "CAT":
+                reference = stats.kruskal(*[x[keep & (codes == g)] for g in range(len(order)) if (keep & (codes == g)).any()]).pvalue
+            else:
+                reference = float(jonckheere_rows(x[None, :], codes).p[0])
+        assert math.isclose(row["p"], reference, rel_tol=1e-10), row
+        checked += 1
+    assert checked > 100
