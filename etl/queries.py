@@ -616,9 +616,15 @@ def _go_enrichment_terms(conn: sa.Connection, **params: Any) -> pa.Table:
     return go_enrichment_input(conn, **params)
 
 
+def _go_gsea_terms(conn: sa.Connection, **params: Any) -> pa.Table:
+    from omicskb.etl.gsea import go_gsea_input
+
+    return go_gsea_input(conn, **params)
+
+
 # Computed inputs a saved query may declare ('-- input: NAME'): NAME -> provider(conn, **bound
 # parameters) -> Arrow table. Each is computed by omicskb itself; see refuse_computed_inputs.
-COMPUTED_INPUTS: dict[str, Any] = {"trans_pairs": _trans_pairs, "go_enrichment_terms": _go_enrichment_terms}
+COMPUTED_INPUTS: dict[str, Any] = {"trans_pairs": _trans_pairs, "go_enrichment_terms": _go_enrichment_terms, "go_gsea_terms": _go_gsea_terms}
 
 
 def _arrow_from_rows(query: SavedQuery, names: list[str], rows: list[tuple]) -> pa.Table:
