@@ -30,7 +30,8 @@ SAMPLE_VALUES = {
     "gene_id": "3574", "symbol": "IL7", "xref_db": "Ensembl", "accession": "ENSG00000104432", "go_id": "GO:0006916",
     "cohort": "UCEC", "dataset": "", "omics": "protein", "gene_ids": ["3574", "7157", "5728"], "min_samples": 2,
     "max_distance": 2, "min_value": -1.5, "tumor_only": True, "gene": "IL7", "min_cohorts": 1, "min_abs_signed_log10_p": 2.0, "cohorts": ["UCEC"],
-    "top": 10, "analysis": "tumor_normal", "attribute": "TP53_mutation",
+    "top": 10, "analysis": "tumor_normal", "attribute": "TP53_mutation", "namespace": "biological_process", "min_size": 1, "max_size": 500,
+    "universe": "annotated", "max_q": 1.0, "permutations": 50, "seed": 1,
 }
 REPO = Path(__file__).resolve().parent.parent
 
