@@ -277,7 +277,8 @@ def test_derive_stores_the_same_tumor_normal_results_on_both_backends(duck, pg):
     seconds, outputs = {}, {}
     for name, db in (("DuckDB", duck), ("PostgreSQL", pg)):
         started = time.perf_counter()
-        outputs[name] = db.ok("derive")
+        # tumor vs normal and cis (phenotypes on the full cohort write 17.6 M rows: see tests/test_phenotypes.py)
+        outputs[name] = db.ok("derive", "--analysis", "tumor-normal", "--analysis", "cis")
         seconds[name] = time.perf_counter() - started
         print(f"\nderive on full UCEC, {name}: {seconds[name]:.1f} s\n{outputs[name]}")
     # the same comparisons, features tested and Meta P rows (the run ids and timings differ)
@@ -301,6 +302,18 @@ def test_derive_stores_the_same_tumor_normal_results_on_both_backends(duck, pg):
         a, b = ([{k: v for k, v in r.items() if k != "feature_id"} for r in rows] for rows in (a, b))
     for x, y in zip(a, b):
         assert x.keys() == y.keys() and all(tn_value_equal(k, x[k], y[k]) for k in x), (x, y)
+
+    # cis: every stored pair the same on both backends (n exactly; rho, p, log10 p, q to 1e-12)
+    cis_sql = """SELECT b.cohort_code, b.omics_x, b.omics_y, f.feature_key, r.n, r.rho, r.p, r.log10_p, r.q, r.skip_reason
+                 FROM cis_result AS r JOIN cis_block AS b ON b.block_id = r.block_id JOIN feature AS f ON f.feature_id = r.feature_id"""
+    cis_a = {row[:4]: row[4:] for row in query_rows(duck.target, cis_sql)}
+    cis_b = {row[:4]: row[4:] for row in query_rows(pg.target, cis_sql)}
+    assert len(cis_a) > 100_000 and cis_a.keys() == cis_b.keys()
+    for key, x in cis_a.items():
+        y = cis_b[key]
+        assert x[0] == y[0] and x[5] == y[5], (key, x, y)
+        for u, v in zip(x[1:5], y[1:5]):
+            assert (u is None and v is None) or math.isclose(u, v, rel_tol=1e-12, abs_tol=1e-300), (key, x, y)
 
 
 def test_native_dataset_values_equal_the_sql_file_on_the_full_data(db):
