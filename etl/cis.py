@@ -22,7 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.blocks import fetch_dataset_rows
-from omicskb.etl.db import bulk_insert, fetch_text_table
+from omicskb.etl.db import bulk_insert, delete_by_ids, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats import spearman
 from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
@@ -75,17 +75,10 @@ def drop_stale(conn: sa.Connection) -> tuple[int, set[tuple[str, str]]]:
         return 0, set()
     ids = sorted({int(r["block_id"]) for r in stale})
     pairs = {(r["omics_x"], r["omics_y"]) for r in stale}
-    _delete_blocks(conn, ids)
+    delete_by_ids(conn, (*CHILD_TABLES, "cis_block"), "block_id", ids)
     for omics_x, omics_y in sorted(pairs):
         conn.execute(sa.text("DELETE FROM cis_meta WHERE omics_x = :x AND omics_y = :y"), {"x": omics_x, "y": omics_y})
     return len(ids), pairs
-
-
-def _delete_blocks(conn: sa.Connection, ids: list[int]) -> None:
-    for start in range(0, len(ids), 1000):
-        chunk = {"ids": ids[start:start + 1000]}
-        for table in (*CHILD_TABLES, "cis_block"):
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE block_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)), chunk)
 
 
 def candidates(conn: sa.Connection) -> list[CisCandidate]:
@@ -174,7 +167,7 @@ def derive_cis(conn: sa.Connection, run_id: int, progress: ProgressFn | None = N
     orphans = [r for r in stored if (int(r.dataset_x_id), int(r.dataset_y_id)) not in wanted_keys]  # a dataset moved to another omics type, say
     if orphans:
         touched |= {(r.omics_x, r.omics_y) for r in orphans}
-        _delete_blocks(conn, [int(r.block_id) for r in orphans])
+        delete_by_ids(conn, (*CHILD_TABLES, "cis_block"), "block_id", [int(r.block_id) for r in orphans])
         report.stale_removed += len(orphans)
     done = {(int(r.dataset_x_id), int(r.dataset_y_id)) for r in stored}
     todo = [c for c in wanted if (c.dataset_x_id, c.dataset_y_id) not in done]

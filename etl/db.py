@@ -350,6 +350,15 @@ def bulk_insert(conn: sa.Connection, table: str, data: Mapping[str, Sequence[Any
     return n
 
 
+def delete_by_ids(conn: sa.Connection, tables: Sequence[str], column: str, ids: Sequence[int]) -> None:
+    """DELETE the rows whose `column` is in `ids` from each of `tables`, in that order (children
+    first), 1,000 ids per statement. Table and column names are internal constants."""
+    for start in range(0, len(ids), 1000):
+        chunk = {"ids": list(ids[start:start + 1000])}
+        for table in tables:
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} IN :ids").bindparams(sa.bindparam("ids", expanding=True)), chunk)
+
+
 def fetch_text_table(conn: sa.Connection, select: str, columns: Mapping[str, Any]) -> Any:
     """The rows of `select` (no parameters; ints only formatted in) as an Arrow table of `columns`
     (name -> Arrow type) without a Python row loop: DuckDB's own Arrow result, or PostgreSQL's CSV

@@ -33,7 +33,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.cis import DatasetPart, read_dataset
-from omicskb.etl.db import bulk_insert, fetch_text_table
+from omicskb.etl.db import bulk_insert, delete_by_ids, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats import groups, kernels, spearman
 from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
@@ -109,16 +109,9 @@ def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
         return 0, set()
     ids = sorted({int(r["block_id"]) for r in stale})
     omics = {r["omics_type"] for r in stale}
-    _delete_blocks(conn, ids)
+    delete_by_ids(conn, (*CHILD_TABLES, "pheno_block"), "block_id", ids)
     conn.execute(sa.text("DELETE FROM pheno_meta WHERE omics_type IN :o").bindparams(sa.bindparam("o", expanding=True)), {"o": sorted(omics)})
     return len(ids), omics
-
-
-def _delete_blocks(conn: sa.Connection, ids: list[int]) -> None:
-    for start in range(0, len(ids), 1000):
-        chunk = {"ids": ids[start:start + 1000]}
-        for table in (*CHILD_TABLES, "pheno_block"):
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE block_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)), chunk)
 
 
 def candidates(conn: sa.Connection) -> list[PhenoCandidate]:
@@ -272,7 +265,7 @@ def derive_phenotypes(conn: sa.Connection, run_id: int, progress: ProgressFn | N
     orphans = [r for r in stored if int(r.dataset_id) not in wanted_ids]
     if orphans:
         touched |= {r.omics_type for r in orphans}
-        _delete_blocks(conn, [int(r.block_id) for r in orphans])
+        delete_by_ids(conn, (*CHILD_TABLES, "pheno_block"), "block_id", [int(r.block_id) for r in orphans])
         report.stale_removed += len(orphans)
     done = {int(r.dataset_id) for r in stored}
     todo = [c for c in wanted if c.dataset_id not in done]

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from omicskb.etl.blocks import BlockPlan, RoleMatrices, RowReader, duckdb_dataset_rows, fetch_dataset_rows, fetch_planned_roles, plan_block
 from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
-from omicskb.etl.db import bulk_insert, duckdb_side_connection, fetch_text_table, is_duckdb
+from omicskb.etl.db import bulk_insert, delete_by_ids, duckdb_side_connection, fetch_text_table, is_duckdb
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import Box, box_stats
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
@@ -93,16 +93,9 @@ def drop_stale(conn: sa.Connection) -> tuple[int, set[str]]:
         return 0, set()
     ids = sorted({int(r["comparison_id"]) for r in stale})
     omics = {r["omics_type"] for r in stale}
-    _delete_comparisons(conn, ids)
+    delete_by_ids(conn, (*CHILD_TABLES, "tn_comparison"), "comparison_id", ids)
     conn.execute(sa.text("DELETE FROM tn_meta WHERE omics_type IN :o").bindparams(sa.bindparam("o", expanding=True)), {"o": sorted(omics)})
     return len(ids), omics
-
-
-def _delete_comparisons(conn: sa.Connection, ids: list[int]) -> None:
-    for start in range(0, len(ids), 1000):
-        chunk = {"ids": ids[start:start + 1000]}
-        for table in (*CHILD_TABLES, "tn_comparison"):
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE comparison_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)), chunk)
 
 
 def candidates(conn: sa.Connection) -> list[Candidate]:
@@ -149,7 +142,7 @@ def derive_tumor_normal(
     orphans = [r for r in stored if (int(r.tumor_dataset_id), int(r.normal_dataset_id)) not in wanted_keys]
     if orphans:
         touched |= {r.omics_type for r in orphans}
-        _delete_comparisons(conn, [int(r.comparison_id) for r in orphans])
+        delete_by_ids(conn, (*CHILD_TABLES, "tn_comparison"), "comparison_id", [int(r.comparison_id) for r in orphans])
         report.stale_removed += len(orphans)
     todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
     report.unchanged = len(wanted) - len(todo)

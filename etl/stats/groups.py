@@ -252,9 +252,7 @@ def jonckheere_rows(values: np.ndarray, codes: np.ndarray, min_n: int = MIN_GROU
         _jonckheere_rows(values, order, present, np.maximum(codes, 0), max(int(codes.max(initial=-1)) + 1, 1), min_n, n, jt, mean, var, reason)
     with np.errstate(invalid="ignore"):
         z = (jt - mean) / np.sqrt(var)
-    log10_p = np.where(np.isnan(z), np.nan, two_sided_log10_p(np.where(np.isnan(z), 0.0, z)))
-    direction = np.where(np.isnan(z), np.nan, np.where(z >= 0, 1.0, -1.0))
-    return GroupTest(n=n, statistic=jt, z=z, log10_p=log10_p, p=p_from_log10(log10_p), direction=direction, reason=_REASONS[reason])
+    return _normal_test(n, jt, z, reason)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -337,6 +335,11 @@ def cox_score_rows(values: np.ndarray, time: np.ndarray, event: np.ndarray, min_
         _cox_score_rows(values, time_order, time_filled, np.where(known, event, 0.0).astype(np.int64), min_n, min_half, min_events, n, u, info, reason)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = u / np.sqrt(info)
+    return _normal_test(n, z * z, z, reason)
+
+
+def _normal_test(n: np.ndarray, statistic: np.ndarray, z: np.ndarray, reason: np.ndarray) -> GroupTest:
+    """A test whose two-sided p is the normal tail of z (NaN: untested), signed by z."""
     log10_p = np.where(np.isnan(z), np.nan, two_sided_log10_p(np.where(np.isnan(z), 0.0, z)))
     direction = np.where(np.isnan(z), np.nan, np.where(z >= 0, 1.0, -1.0))
-    return GroupTest(n=n, statistic=z * z, z=z, log10_p=log10_p, p=p_from_log10(log10_p), direction=direction, reason=_REASONS[reason])
+    return GroupTest(n=n, statistic=statistic, z=z, log10_p=log10_p, p=p_from_log10(log10_p), direction=direction, reason=_REASONS[reason])
