@@ -36,9 +36,9 @@ from omicskb.etl.cis import DatasetPart, read_dataset
 from omicskb.etl.db import bulk_insert, delete_by_ids, fetch_text_table
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats import groups, kernels, spearman
-from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
+from omicskb.etl.stats.combine import bh_log10_q, stouffer_long
 from omicskb.etl.stats.groups import cox_score_rows, jonckheere_rows, kruskal_rows
-from omicskb.etl.stats.logp import p_from_log10, z_from_log10_p
+from omicskb.etl.stats.logp import p_from_log10
 from omicskb.etl.stats.ranksum import rank_sum
 from omicskb.etl.stats.spearman import spearman_one_vs_rows
 
@@ -375,20 +375,12 @@ def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
             continue
         lookup = np.array(sorted(cohort_of))
         cohort_at = np.array([cohort_of[int(i)] for i in lookup])[np.searchsorted(lookup, table.column("block_id").to_numpy())]
-        feature_ids, feature_at = np.unique(table.column("feature_id").to_numpy(), return_inverse=True)
-        shape = (len(feature_ids), len(cohorts))
-        z_abs, direction, log10_p, p = (np.full(shape, np.nan) for _ in range(4))
-        cohort_log10_p = table.column("log10_p").to_numpy()
-        z_abs[feature_at, cohort_at] = z_from_log10_p(cohort_log10_p)
-        direction[feature_at, cohort_at] = np.where(table.column("signed_log10_p").to_numpy() >= 0, 1.0, -1.0)
-        log10_p[feature_at, cohort_at] = cohort_log10_p
-        p[feature_at, cohort_at] = table.column("p").to_numpy()
-        with np.errstate(invalid="ignore"):
-            meta = stouffer_with_single(z_abs, direction, log10_p)
+        feature_ids, meta, p = stouffer_long(table.column("feature_id").to_numpy(), cohort_at, len(cohorts), table.column("log10_p").to_numpy(),
+                                             table.column("signed_log10_p").to_numpy() >= 0, table.column("p").to_numpy())
         defined = ~np.isnan(meta.log10_p)
         written += bulk_insert(conn, "pheno_meta", {
             "feature_id": feature_ids[defined], "n_cohorts": meta.n_cohorts[defined], "n_agree": meta.n_agree[defined], "z": meta.z[defined],
-            "p": meta_p(meta, p)[defined], "log10_p": meta.log10_p[defined], "signed_log10_p": meta.signed_log10_p[defined],
+            "p": p[defined], "log10_p": meta.log10_p[defined], "signed_log10_p": meta.signed_log10_p[defined],
         }, extra={"omics_type": omics, "attribute_name": name, "run_id": run_id})
     return written
 

@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from omicskb.etl.blocks import duckdb_dataset_rows, fetch_dataset_rows
 from omicskb.etl.db import duckdb_side_connection, is_duckdb
-from omicskb.etl.stats.combine import bh_log10_q, meta_p, stouffer_with_single
-from omicskb.etl.stats.logp import p_from_log10, z_from_log10_p
+from omicskb.etl.stats.combine import bh_log10_q, stouffer_long
+from omicskb.etl.stats.logp import p_from_log10
 from omicskb.etl.stats.spearman import spearman_one_vs_rows
 
 TRANS_PAIRS_SCHEMA = pa.schema([
@@ -124,23 +124,18 @@ def _note_row(cohort: str, omics: str, note: str) -> dict[str, Any]:
 
 def _meta(per_cohort: list, omics: str) -> dict[str, Any]:
     """Stouffer's Meta P per partner over the cohorts where it was tested."""
-    tested = [(i, partners[r.tested], r.log10_p[r.tested], r.rho[r.tested], r.p[r.tested]) for i, (_, partners, r) in enumerate(per_cohort)]
-    every = np.unique(np.concatenate([t[1] for t in tested]))
-    shape = (len(every), len(per_cohort))
-    z_abs, direction, log10_p, p = (np.full(shape, np.nan) for _ in range(4))
-    for column, partners, cohort_log10_p, rho, cohort_p in tested:
-        at = np.searchsorted(every, partners)
-        z_abs[at, column] = z_from_log10_p(cohort_log10_p)
-        direction[at, column] = np.where(rho >= 0, 1.0, -1.0)
-        log10_p[at, column] = cohort_log10_p
-        p[at, column] = cohort_p
-    with np.errstate(invalid="ignore"):
-        meta = stouffer_with_single(z_abs, direction, log10_p)
+    tested = [r.tested for _, _, r in per_cohort]
+    every, meta, p = stouffer_long(
+        np.concatenate([partners[t] for (_, partners, _), t in zip(per_cohort, tested)]),
+        np.concatenate([np.full(int(t.sum()), i) for i, t in enumerate(tested)]), len(per_cohort),
+        np.concatenate([r.log10_p[t] for (_, _, r), t in zip(per_cohort, tested)]),
+        np.concatenate([r.rho[t] >= 0 for (_, _, r), t in zip(per_cohort, tested)]),
+        np.concatenate([r.p[t] for (_, _, r), t in zip(per_cohort, tested)]))
     n = len(every)
     undefined = np.isnan(meta.log10_p)
     return {
         "cohort": ["META"] * n, "omics": [omics] * n, "feature_id": every, "n": meta.n_cohorts, "rho": np.full(n, np.nan),
-        "p": meta_p(meta, p), "log10_p": meta.log10_p, "signed_log10_p": meta.signed_log10_p, "q": np.full(n, np.nan),
+        "p": p, "log10_p": meta.log10_p, "signed_log10_p": meta.signed_log10_p, "q": np.full(n, np.nan),
         "is_meta": np.ones(n, dtype=bool), "n_agree": meta.n_agree,
         "note": np.where(undefined, "perfect correlations of opposite signs: no Meta P", None),
     }

@@ -77,6 +77,25 @@ def meta_p(meta: Meta, cohort_p: np.ndarray) -> np.ndarray:
     return p
 
 
+def stouffer_long(feature_ids: np.ndarray, cohort_at: np.ndarray, n_cohorts: int, log10_p: np.ndarray, positive: np.ndarray,
+                  p: np.ndarray) -> tuple[np.ndarray, Meta, np.ndarray]:
+    """stouffer_with_single from one row per (feature, cohort) test: the feature, its cohort's column
+    (0..n_cohorts-1), its log10 p (z from it in log space), its direction (positive) and its p.
+    Returns (the distinct feature ids, ascending; their Meta; their Meta P as a double, meta_p)."""
+    from omicskb.etl.stats.logp import z_from_log10_p
+
+    features, feature_at = np.unique(feature_ids, return_inverse=True)
+    shape = (len(features), n_cohorts)
+    z_abs, direction, log10, cohort_p = (np.full(shape, np.nan) for _ in range(4))
+    z_abs[feature_at, cohort_at] = z_from_log10_p(log10_p)
+    direction[feature_at, cohort_at] = np.where(positive, 1.0, -1.0)
+    log10[feature_at, cohort_at] = log10_p
+    cohort_p[feature_at, cohort_at] = p
+    with np.errstate(invalid="ignore"):
+        meta = stouffer_with_single(z_abs, direction, log10)
+    return features, meta, meta_p(meta, cohort_p)
+
+
 def bh_log10_q(log10_p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values of the finite entries, as log10 (NaN stays NaN): q_(i) is the
     smallest p_(j) m / j over j >= i, capped at 1; computed on logs, so nothing underflows."""
