@@ -109,33 +109,6 @@ def test_postgresql_gives_the_same_answers_as_duckdb(duck, pg, args):
     assert close(json.loads(a.output), json.loads(b.output))
 
 
-FULL_DATA_VALUES = {
-    "gene_id": "7157", "symbol": "TP53", "xref_db": "Ensembl", "accession": "ENSG00000141510", "go_id": "GO:0006955",
-    "cohort": "ucec", "dataset": "", "omics": "phospho", "gene_ids": ["7157", "5728", "3574", "1956"],
-    "max_distance": 3, "min_value": -1.0, "tumor_only": True, "gene": "TP53", "min_cohorts": 1, "min_abs_signed_log10_p": 6.0, "cohorts": ["ucec"],
-}
-
-
-@pytest.mark.postgres
-def test_every_saved_query_gives_the_same_table_on_both_backends(duck, pg):
-    """Each query as omicskb runs it (DuckDB SQL; sqlglot's PostgreSQL), on the full data; the whole
-    phospho block in long form (dataset_values) included."""
-    import omicskb
-    from omicskb.etl.queries import catalogue
-
-    with omicskb.connect(duck.target) as a, omicskb.connect(pg.target) as b:
-        for name, query in catalogue().items():
-            params = {p.name: FULL_DATA_VALUES[p.name] for p in query.params}
-            left, right = a.query(name, **params), b.query(name, **params)
-            assert left.schema == right.schema and left.num_rows == right.num_rows, name
-            if name in ("cohort_datasets", "cohort_load_batches", "audit_runs_not_finished"):
-                continue  # load times, directories
-            if name == "dataset_values":
-                assert left.num_rows > 1_000_000 and left.equals(right), name  # stored doubles: exactly equal
-                continue
-            assert close(left.to_pylist(), right.to_pylist()), name
-
-
 # Tumor vs normal (omicskb derive) on the full cohort: every tn_ row, keyed by what it means.
 # comparison_id is a sequence value, and the ids the loads assign differ between the backends:
 # feature ids do on this cohort (from the miRNA load on, ~2,350 of 166,192: etl/loaders/matrices.py
@@ -314,6 +287,44 @@ def test_derive_stores_the_same_tumor_normal_results_on_both_backends(duck, pg):
         assert x[0] == y[0] and x[5] == y[5], (key, x, y)
         for u, v in zip(x[1:5], y[1:5]):
             assert (u is None and v is None) or math.isclose(u, v, rel_tol=1e-12, abs_tol=1e-300), (key, x, y)
+
+
+FULL_DATA_VALUES = {
+    "gene_id": "7157", "symbol": "TP53", "xref_db": "Ensembl", "accession": "ENSG00000141510", "go_id": "GO:0006955",
+    "cohort": "ucec", "dataset": "", "omics": "phospho", "gene_ids": ["7157", "5728", "3574", "1956"],
+    "max_distance": 3, "min_value": -1.0, "tumor_only": True, "gene": "TP53", "min_cohorts": 1, "min_abs_signed_log10_p": 6.0, "cohorts": ["ucec"],
+    "top": 20, "analysis": "tumor_normal", "attribute": "TP53_mutation", "namespace": "biological_process", "min_size": 5, "max_size": 500,
+    "universe": "protein", "max_q": 1.0, "permutations": 100, "seed": 7,
+}
+# gene_trans and the ranked list of go_gsea_prerank take gene-level omics only
+FULL_DATA_OVERRIDES = {"gene_trans": {"omics": "protein"}, "go_gsea_prerank": {"omics": "protein"}, "gene_rank": {"omics": "protein"}}
+
+
+@pytest.mark.postgres
+def test_every_saved_query_gives_the_same_table_on_both_backends(duck, pg):
+    """Each query as omicskb runs it (DuckDB SQL; sqlglot's PostgreSQL), on the full data after
+    derive (tumor-normal and cis: a no-op when the derive test ran first); the whole phospho block in
+    long form (dataset_values) and the computed inputs (gene_trans, go_enrichment, go_gsea_prerank)
+    included."""
+    import omicskb
+    from omicskb.etl.queries import catalogue
+
+    for db in (duck, pg):
+        db.ok("derive", "--analysis", "tumor-normal", "--analysis", "cis")
+    with omicskb.connect(duck.target) as a, omicskb.connect(pg.target) as b:
+        for name, query in catalogue().items():
+            values = dict(FULL_DATA_VALUES, **FULL_DATA_OVERRIDES.get(name, {}))
+            params = {p.name: values[p.name] for p in query.params}
+            left, right = a.query(name, **params), b.query(name, **params)
+            assert left.schema == right.schema and left.num_rows == right.num_rows, name
+            if name in ("cohort_datasets", "cohort_load_batches", "audit_runs_not_finished", "cis_blocks"):
+                continue  # load times, directories; ids the backends' sequences assign
+            if name == "dataset_values":
+                assert left.num_rows > 1_000_000 and left.equals(right), name  # stored doubles: exactly equal
+                continue
+            if name in ("gene_trans", "gene_cis", "gene_tumor_normal", "gene_rank", "go_enrichment", "go_gsea_prerank"):
+                assert left.num_rows > 0, name
+            assert close(left.to_pylist(), right.to_pylist()), name
 
 
 def test_native_dataset_values_equal_the_sql_file_on_the_full_data(db):
