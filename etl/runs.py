@@ -241,7 +241,7 @@ def finish_batch(engine: sa.Engine, batch_id: int, status: str, message: str | N
 
 def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str]:
     """Delete derived results whose inputs this transaction changed; a note for the user if any."""
-    from omicskb.etl import cis, phenotypes, tumor_normal
+    from omicskb.etl import cis, phenotypes, trans_all, tumor_normal
 
     verb = "would remove" if dry_run else "removed"
     notes = []
@@ -256,6 +256,10 @@ def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str
     if removed:
         notes.append(f"{verb} {removed} phenotype block(s) and the phenotype Meta P of {', '.join(sorted(omics))}, whose inputs changed; "
                      "run 'omicskb derive --analysis phenotypes'")
+    removed, omics = trans_all.drop_stale(conn)
+    if removed:
+        notes.append(f"{verb} {removed} trans block(s) of {', '.join(sorted(omics))} and their Meta P (any changed cohort drops every block "
+                     "of its omics type); run 'omicskb derive --analysis trans'")
     return notes
 
 

@@ -972,6 +972,78 @@ class PhenoMeta(Base):
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Derived results: all-pairs trans associations (omicskb derive --analysis trans). Every pair is
+# tested; only each feature's top partners per cohort and by Meta P are stored. As for the other
+# derived tables: releases and roles recorded, no keys to user data, loads drop stale blocks.
+
+trans_block_id_seq = sa.Sequence("trans_block_id_seq")
+
+
+class TransBlock(Base):
+    """One cohort's default dataset of one omics type (protein or rna): every row against every
+    other, on the tumors, each pair re-ranked on the samples both have."""
+
+    __tablename__ = "trans_block"
+    __table_args__ = (sa.UniqueConstraint("dataset_id"),)
+    block_id: Mapped[int] = _id_column(trans_block_id_seq)
+    cohort_code: Mapped[str] = mapped_column(sa.ForeignKey("cohort.cohort_code"))
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"))
+    dataset_id: Mapped[int] = mapped_column(sa.BigInteger)
+    release_id: Mapped[int] = mapped_column(sa.BigInteger, comment="the dataset's release when derived")
+    n_samples: Mapped[int] = mapped_column(sa.Integer, comment="tumors in the dataset")
+    n_features: Mapped[int] = mapped_column(sa.Integer)
+    n_pairs_tested: Mapped[int] = mapped_column(sa.BigInteger, comment="pairs with 10 shared tumors and variance in both (each pair once)")
+    top_n: Mapped[int] = mapped_column(sa.Integer, comment="partners stored per feature")
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+class TransBlockSample(Base):
+    """Every sample of a trans block's dataset with its role then."""
+
+    __tablename__ = "trans_block_sample"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("trans_block.block_id"), primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    stat_role: Mapped[str | None] = mapped_column(sa.ForeignKey("sample_role.code"))
+
+
+class TransResult(Base):
+    """One of a feature's top partners in one block, by p (ties by partner feature id)."""
+
+    __tablename__ = "trans_result"
+    block_id: Mapped[int] = mapped_column(sa.ForeignKey("trans_block.block_id"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    partner_feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    partner_rank: Mapped[int] = mapped_column(sa.Integer, comment="1 for the feature's most significant partner in the block")
+    n: Mapped[int] = mapped_column(sa.Integer, comment="tumors with both values")
+    rho: Mapped[float] = mapped_column(sa.Double)
+    p: Mapped[float] = mapped_column(sa.Double, comment="two-sided, t approximation; 0 where it underflows: log10_p keeps it")
+    log10_p: Mapped[float] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float] = mapped_column(sa.Double, comment="sign(rho) x -log10 p")
+    q: Mapped[float] = mapped_column(sa.Double, comment="Benjamini-Hochberg over every partner of the feature in the block")
+
+
+class TransMeta(Base):
+    """Meta P (Stouffer from z) of a feature and a partner across the blocks of an omics type: for
+    the feature's top partners by Meta P, and for every pair trans_result stores."""
+
+    __tablename__ = "trans_meta"
+    omics_type: Mapped[str] = mapped_column(sa.ForeignKey("omics_type.code"), primary_key=True)
+    feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    partner_feature_id: Mapped[int] = mapped_column(sa.ForeignKey("feature.feature_id"), primary_key=True)
+    meta_rank: Mapped[int | None] = mapped_column(sa.Integer, comment="rank among the feature's top partners by Meta P; NULL when stored only because a block ranked the pair")
+    n_cohorts: Mapped[int] = mapped_column(sa.Integer)
+    n_agree: Mapped[int] = mapped_column(sa.Integer, comment="cohorts in the majority direction")
+    z: Mapped[float | None] = mapped_column(sa.Double, comment="the combined Z in the majority direction")
+    p: Mapped[float | None] = mapped_column(sa.Double)
+    log10_p: Mapped[float] = mapped_column(sa.Double)
+    signed_log10_p: Mapped[float] = mapped_column(sa.Double)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("load_run.run_id"))
+
+
+TransResult.__table__.primary_key.ddl_if(dialect="postgresql")
+TransMeta.__table__.primary_key.ddl_if(dialect="postgresql")
+
 # pheno_result and pheno_meta keep their primary keys on PostgreSQL only, as the tn_ results do.
 PhenoResult.__table__.primary_key.ddl_if(dialect="postgresql")
 PhenoMeta.__table__.primary_key.ddl_if(dialect="postgresql")
@@ -983,7 +1055,7 @@ for _table in (TnResult, TnBox, TnBoxOutlier):
 
 # Lookups of derived results by feature: PostgreSQL's planner needs these indexes; DuckDB finds the
 # rows from zone maps, and would maintain each index row by row at every derive (migration 0006).
-for _table in (TnResult, TnBox, TnMeta, CisResult, CisMeta, PhenoResult, PhenoMeta):
+for _table in (TnResult, TnBox, TnMeta, CisResult, CisMeta, PhenoResult, PhenoMeta, TransResult, TransMeta):
     sa.Index(f"ix_{_table.__tablename__}_feature_id", _table.feature_id).ddl_if(dialect="postgresql")
 
 # Case-insensitive symbol and accession lookups (`upper(symbol) = upper(:symbol)`): expression

@@ -100,6 +100,7 @@ def snapshot(target: str) -> dict[str, list]:
         "tn_comparison", "tn_comparison_sample", "tn_result", "tn_box", "tn_box_outlier", "tn_meta",
         "cis_block", "cis_block_sample", "cis_result", "cis_meta",
         "pheno_block", "pheno_block_sample", "pheno_attribute", "pheno_result", "pheno_meta",
+        "trans_block", "trans_block_sample", "trans_result", "trans_meta",
     ]
     with engine.connect() as conn:
         out = {t: sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {t}")).all()), key=repr) for t in tables}

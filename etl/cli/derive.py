@@ -10,6 +10,8 @@ from omicskb.etl.cis import PHASES as CIS_PHASES
 from omicskb.etl.cis import CisReport, run_derive_cis
 from omicskb.etl.phenotypes import PHASES as PHENO_PHASES
 from omicskb.etl.phenotypes import PhenoReport, run_derive_phenotypes
+from omicskb.etl.trans_all import DEFAULT_TOP, TransReport, run_derive_trans
+from omicskb.etl.trans_all import PHASES as TRANS_PHASES
 from omicskb.etl.tumor_normal import BACKGROUND_PHASES, MAIN_PHASES, DeriveReport, run_derive
 
 PAIR_METAVAR = "COHORT/OMICS/TUMOR=NORMAL"
@@ -47,7 +49,7 @@ def _pairs_option(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return pairs
 
 
-ANALYSES = ("tumor-normal", "cis", "phenotypes")
+ANALYSES = ("tumor-normal", "cis", "phenotypes", "trans")
 
 
 def describe_cis(report: CisReport) -> list[str]:
@@ -75,6 +77,18 @@ def describe_phenotypes(report: PhenoReport) -> list[str]:
     return lines
 
 
+def describe_trans(report: TransReport) -> list[str]:
+    lines = [f"trans: {len(report.computed)} blocks computed, {report.unchanged} unchanged, {report.stale_removed} removed (run {report.run_id})"]
+    lines += [f"  {line}" for line in report.computed]
+    for omics, rows in sorted(report.meta_rows.items()):
+        lines.append(f"  Meta P {omics}: {rows:,} pairs stored (each feature's top partners by Meta P, and every stored pair)")
+    if report.computed:
+        lines.append(f"  {report.pairs_tested:,} pairs tested; time: " + ", ".join(f"{k} {report.seconds[k]:.1f} s" for k in TRANS_PHASES))
+    if not report.computed and not report.stale_removed:
+        lines.append("  nothing changed since the last derive")
+    return lines
+
+
 def describe(report: DeriveReport) -> list[str]:
     lines = list(report.pairs_declared)
     lines.append(f"tumor vs normal: {len(report.computed)} comparisons computed, {report.unchanged} unchanged, {report.stale_removed} stale removed (run {report.run_id})")
@@ -97,14 +111,16 @@ def describe(report: DeriveReport) -> list[str]:
 @writes_database
 @click.command()
 @click.option("--analysis", "analyses", type=click.Choice([*ANALYSES, "all"]), multiple=True, default=("all",), show_default=True,
-              help="What to compute: tumor-normal, cis, phenotypes, or all of them (repeatable).")
+              help="What to compute: tumor-normal, cis, phenotypes, trans, or all of them (repeatable).")
+@click.option("--top", "top", type=click.IntRange(1, 10_000), default=DEFAULT_TOP, show_default=True,
+              help="trans: partners stored per feature, per cohort and by Meta P (a change recomputes trans).")
 @click.option("--pair", "pairs", metavar=PAIR_METAVAR, multiple=True, callback=_pairs_option,
               help="Read dataset TUMOR and dataset NORMAL of COHORT (code or alias) and OMICS as one block before "
                    "computing, as 'omicskb datasets pair' does (declared by user); a pair either dataset is in is "
                    "undone first, so this overrides an automatic or earlier pair. Kept only if the derive succeeds. "
                    "Repeatable; a name may contain '/' but not '='.")
 @click.pass_obj
-def derive(settings, analyses: tuple[str, ...], pairs: list[tuple[str, str, str, str]]) -> None:
+def derive(settings, analyses: tuple[str, ...], top: int, pairs: list[tuple[str, str, str, str]]) -> None:
     """Compute the statistics the knowledge base serves, from what is loaded. Each analysis recomputes
     only what changed since the last run, in one transaction of its own, logged as a run:
 
@@ -118,6 +134,10 @@ def derive(settings, analyses: tuple[str, ...], pairs: list[tuple[str, str, str,
                   against every clinical attribute and the mutation status of the most mutated
                   genes, by the attribute's type (Spearman, Wilcoxon, Jonckheere-Terpstra,
                   Kruskal-Wallis, Cox score), with BH q and Meta P (queries/pheno_blocks.sql).
+    trans         per cohort, on the tumors: every protein (and every RNA) against every other,
+                  exact pairwise-complete Spearman; each feature's --top partners per cohort and by
+                  Meta P are stored (queries/trans_blocks.sql, trans_top_partners.sql). Any change
+                  to one cohort recomputes the omics type: its Meta P spans every cohort.
 
     Prints the datasets of each block it computed ('tumor + normal' for a pair) and names the
     unchanged ones; 'omicskb query tumor_normal_pairs' and 'omicskb query cis_blocks' list them all.
@@ -147,6 +167,11 @@ def derive(settings, analyses: tuple[str, ...], pairs: list[tuple[str, str, str,
             pheno_report = run_derive_phenotypes(engine, "derive --analysis phenotypes", progress=settings.progress)
             settings.end_progress()
             for line in describe_phenotypes(pheno_report):
+                click.echo(line)
+        if "trans" in chosen:
+            trans_report = run_derive_trans(engine, f"derive --analysis trans --top {top}", progress=settings.progress, top=top)
+            settings.end_progress()
+            for line in describe_trans(trans_report):
                 click.echo(line)
     finally:
         settings.end_progress()
