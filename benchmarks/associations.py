@@ -23,7 +23,16 @@ genes, 20k CNV genes, 12k proteins with missing values, ~100k phosphosites) this
      its normal approximation in numpy; the Cox score test from statsmodels' PHReg score and
      Hessian at 0), extrapolated; checked against the stored p.
 
-    python -m benchmarks.associations --db PANCAN.duckdb [--repeats 5] [--naive-stride 50] [--skip-cis] [--skip-phenotypes]
+  4. `derive --analysis trans` (etl.trans_all.run_derive_trans) for protein, all pairs, end to end on a
+     copy, with its phases; then the same pipeline on another copy with the exact kernel replaced by
+     the rank-once approximation (etl.stats.allpairs.approximate_all_pairs: ranks over each row's
+     own samples, Pearson on the shared ones, four matrix products). Ratios of the whole derive and
+     of the pairs phase; how far the approximation's rho is from the exact one (on one cohort's
+     pairs) and how many of its stored top partners are the exact ones; stored pairs checked
+     against scipy. The naive way: spearmanr on the shared samples of --naive-pairs random pairs of
+     one cohort (pandas dropna), extrapolated to every pair of every cohort.
+
+    python -m benchmarks.associations --db PANCAN.duckdb [--repeats 5] [--naive-stride 50] [--skip-cis] [--skip-phenotypes] [--skip-all-pairs]
 
 --db is never written; it must be at this omicskb's schema revision ('omicskb --db COPY init' upgrades a copy).
 """
@@ -276,6 +285,75 @@ def bench_phenotypes(db_path: str, stride: int) -> None:
               f"difference {worst:.1e}")
 
 
+def bench_trans_all(db_path: str, naive_pairs: int, omics: str = "protein", top: int = 50) -> None:
+    print(f"== derive --analysis trans, every pair of {omics} (one run on a fresh copy each: exact, then the rank-once approximation) ==")
+    from omicskb.etl import trans_all
+    from omicskb.etl.stats import allpairs
+
+    results = {}
+    print(f"  kernels compiled or loaded from numba's cache in {allpairs.prepare():.1f} s (not in the timings below)")
+    with tempfile.TemporaryDirectory(prefix="omicskb-bench-trans-") as work:
+        for kind in ("exact", "approximate"):
+            copy = str(Path(work) / f"{kind}.duckdb")
+            shutil.copyfile(db_path, copy)
+            engine = make_engine(copy)
+            upgrade(engine)
+            exact_kernel = allpairs.spearman_all_pairs
+            if kind == "approximate":
+                allpairs.spearman_all_pairs = allpairs.approximate_all_pairs
+            try:
+                started = time.perf_counter()
+                report = trans_all.run_derive_trans(engine, f"derive --analysis trans (benchmark, {kind})", top=top, omics=(omics,))
+                took = time.perf_counter() - started
+            finally:
+                allpairs.spearman_all_pairs = exact_kernel
+            engine.dispose()
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            results[kind] = (took, report, copy)
+            print(f"  {kind}: {len(report.computed)} blocks, {report.pairs_tested:,} pairs tested in {took:.1f} s: "
+                  + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()) + f"; peak RSS of this process so far {rss:,.0f} MB", flush=True)
+        exact_took, exact_report, exact_copy = results["exact"]
+        approx_took, approx_report, approx_copy = results["approximate"]
+        print(f"  exact / approximate: whole derive {exact_took / approx_took:.2f}x, pairs phase "
+              f"{exact_report.seconds['pairs'] / approx_report.seconds['pairs']:.2f}x (target: at most 10x)")
+        import duckdb
+
+        with duckdb.connect(exact_copy, read_only=True) as a, duckdb.connect(approx_copy, read_only=True) as b:
+            sql = ("SELECT k.cohort_code, r.feature_id, r.partner_feature_id FROM trans_result r JOIN trans_block k USING (block_id)")
+            exact_pairs, approx_pairs = set(a.sql(sql).fetchall()), set(b.sql(sql).fetchall())
+        print(f"  the approximation's stored top-{top} partners: {len(exact_pairs & approx_pairs) / max(len(exact_pairs), 1):.1%} are the exact ones "
+              f"({len(exact_pairs):,} stored pairs)")
+        with api.connect(exact_copy) as db:
+            listed = [b for b in db.query("trans_blocks").to_pylist() if b["omics_type"] == omics]
+            cohort = listed[0]["cohort_code"]
+            block = db.block(cohort, omics)
+        total_pairs = sum(b["n_features"] * (b["n_features"] - 1) // 2 for b in listed)
+        tumors = block.values[:, block.columns("tumor")]
+        exact_rho, _ = allpairs.spearman_all_pairs(tumors)
+        approx_rho, _ = allpairs.approximate_all_pairs(tumors)
+        tested = ~np.isnan(exact_rho) & ~np.isnan(approx_rho)
+        error = np.abs(exact_rho - approx_rho)[tested]
+        print(f"  {cohort}: rank-once rho against exact over {tested.sum() // 2:,} pairs: median error {np.median(error):.3g}, p99 {np.quantile(error, 0.99):.3g}, "
+              f"max {error.max():.3g}")
+        # the naive way on random pairs of this cohort, checked against the exact matrix
+        rng = np.random.default_rng(5)
+        frame = pd.DataFrame(tumors.T)
+        rows = len(block.feature_ids)
+        picks = rng.integers(0, rows, size=(naive_pairs, 2))
+        picks = picks[picks[:, 0] != picks[:, 1]]
+        worst = 0.0
+        started = time.perf_counter()
+        for x, y in picks:
+            pair = frame[[x, y]].dropna()
+            if len(pair) >= 10 and pair[x].nunique() > 1 and pair[y].nunique() > 1:
+                rho = stats.spearmanr(pair[x], pair[y]).statistic
+                worst = max(worst, abs(rho - exact_rho[x, y]) / max(abs(rho), 1e-300))
+        per_pair = (time.perf_counter() - started) / len(picks)
+        naive = per_pair * total_pairs
+        print(f"  naive pandas + scipy: {per_pair * 1e6:.0f} us a pair over {len(picks):,} random pairs of {cohort} (largest relative difference "
+              f"from the exact kernel {worst:.1e}) -> {naive:,.0f} s for the {total_pairs:,} pairs; ratio {naive / exact_took:.0f}x the exact derive")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="the synthetic pan-cancer DuckDB (never written)")
@@ -286,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cis", action="store_true")
     parser.add_argument("--skip-trans", action="store_true")
     parser.add_argument("--skip-phenotypes", action="store_true")
+    parser.add_argument("--skip-all-pairs", action="store_true")
+    parser.add_argument("--naive-pairs", type=int, default=3000, help="random pairs the naive all-pairs baseline runs, extrapolated [3000]")
     args = parser.parse_args(argv)
     if not Path(args.db).is_file():
         parser.error(f"{args.db} does not exist (build it with python -m benchmarks.synthetic_pancan)")
@@ -303,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_cis(args.db, args.naive_stride)
     if not args.skip_phenotypes:
         bench_phenotypes(args.db, args.naive_stride)
+    if not args.skip_all_pairs:
+        bench_trans_all(args.db, args.naive_pairs)
     return 0
 
 

@@ -98,14 +98,15 @@ def candidates(conn: sa.Connection) -> list[TransCandidate]:
             for r in run_saved(conn, "trans_blocks")]
 
 
-def derive_trans(conn: sa.Connection, run_id: int, progress: ProgressFn | None = None, top: int = DEFAULT_TOP) -> TransReport:
-    """In the caller's transaction: for each omics type whose blocks are not all current (or were
-    stored with another `top`), drop them and recompute every block of it."""
+def derive_trans(conn: sa.Connection, run_id: int, progress: ProgressFn | None = None, top: int = DEFAULT_TOP,
+                 omics: tuple[str, ...] = ALLPAIRS_OMICS) -> TransReport:
+    """In the caller's transaction: for each omics type (of `omics`) whose blocks are not all
+    current (or were stored with another `top`), drop them and recompute every block of it."""
     report = TransReport(run_id=run_id)
     removed, _ = drop_stale(conn)
     report.stale_removed = removed
     wanted = candidates(conn)
-    for omics_type in ALLPAIRS_OMICS:
+    for omics_type in omics:
         mine = [c for c in wanted if c.omics_type == omics_type]
         stored = conn.execute(sa.text("SELECT block_id, dataset_id, top_n FROM trans_block WHERE omics_type = :o"), {"o": omics_type}).all()
         current = {int(r.dataset_id) for r in stored if int(r.top_n) == top}
@@ -345,7 +346,8 @@ def _store(conn: sa.Connection, omics_type: str, blocks: list[_Block], exact: _E
     report.rows_written += len(at)
 
 
-def run_derive_trans(engine: sa.Engine, command: str, progress: ProgressFn | None = None, top: int = DEFAULT_TOP) -> TransReport:
+def run_derive_trans(engine: sa.Engine, command: str, progress: ProgressFn | None = None, top: int = DEFAULT_TOP,
+                     omics: tuple[str, ...] = ALLPAIRS_OMICS) -> TransReport:
     """derive_trans as one logged, atomic run (etl.runs.run_logged_derive)."""
     from omicskb.etl.runs import run_logged_derive
 
@@ -354,4 +356,4 @@ def run_derive_trans(engine: sa.Engine, command: str, progress: ProgressFn | Non
                 f"{report.unchanged} unchanged, {report.stale_removed} removed")
         return text, report.rows_written, report.stale_removed
 
-    return run_logged_derive(engine, command, lambda conn, run_id: derive_trans(conn, run_id, progress, top), summary)
+    return run_logged_derive(engine, command, lambda conn, run_id: derive_trans(conn, run_id, progress, top, omics), summary)

@@ -11,7 +11,6 @@ import json
 import math
 
 import numpy as np
-import pytest
 from scipy import stats
 
 import omicskb as api
