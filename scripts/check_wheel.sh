@@ -118,6 +118,7 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     expect "[$name] derive" "$out" "^tumor vs normal: 4 comparisons computed"
     expect "[$name] derive" "$out" "^cis: 9 blocks computed"
     expect "[$name] derive" "$out" "^phenotypes: 4 blocks computed"
+    expect "[$name] derive" "$out" "^trans: 2 blocks computed"
     run "[$name] gene_tumor_normal" "${omicskb[@]}" query gene_tumor_normal -p gene=il7 --format csv
     expect "[$name] gene_tumor_normal" "$out" "^rna,IL7,[0-9]+,UCEC,false,95,14,6\.99,6\.67,0\.15[0-9]*,0\.63767252896"
     # Spearman (the compiled kernels at this venv's numba): IL7's cis CNV-RNA pair, and TP53's best trans partner.
@@ -125,6 +126,10 @@ check_install() {  # check_install NAME [PIP REQUIREMENT...]
     expect "[$name] gene_cis" "$out" "^UCEC,IL7,cnv,rna,95,-0\.2071544523053[0-9]*,0\.0439813633433"
     run "[$name] gene_trans" "${omicskb[@]}" query gene_trans -p gene=tp53 -p top=1 --format csv
     expect "[$name] gene_trans" "$out" "^UCEC,protein,MKLN1,4289,83,0\.383270800036[0-9]*,0\.000348348992964"
+    # the stored all-pairs result (derive --analysis trans) is the same row, and plain SQL prints it
+    run "[$name] trans_top_partners" "${omicskb[@]}" query trans_top_partners -p gene=tp53 -p top=1 --format csv
+    expect "[$name] trans_top_partners" "$out" "^UCEC,protein,MKLN1,4289,83,0\.383270800036[0-9]*,0\.000348348992964"
+    run "[$name] trans_top_partners --sql" "${omicskb[@]}" query trans_top_partners -p gene=tp53 --sql
     run "[$name] gene_values" "${omicskb[@]}" query gene_values -p gene_id=3574 -p cohort=UCEC --format tsv
     [ "$(wc -l <"$out")" -gt 300 ] || { cat "$out" >&2; fail "[$name] gene_values returned too few rows"; }
     local rows_tsv=$out
