@@ -12,7 +12,8 @@ How, per omics type:
    per feature, the partners within a hair (1e-9 in log10 p) of its top-th, and q from the whole row;
 2. the Meta P of every pair from the accumulators, and per feature the partners within a hair of
    its top-th;
-3. every candidate pair recomputed by the one-pair kernel in every cohort (etl.stats.spearman), the
+3. every candidate pair recomputed by the one-pair kernel in every cohort (etl.stats.spearman's
+   spearman_row_pairs), the
    Meta P recomputed from those by etl.stats.combine.stouffer_long (what gene_trans uses), and the
    top partners taken in the order gene_trans gives: log10 p, then partner feature id. So the stored
    rows are the ones `query gene_trans` computes on demand, and ties at the cut are settled exactly.
@@ -36,7 +37,7 @@ from omicskb.etl.queries import run_saved
 from omicskb.etl.stats import allpairs, spearman
 from omicskb.etl.stats.combine import stouffer_long
 from omicskb.etl.stats.logp import p_from_log10
-from omicskb.etl.stats.spearman import spearman_paired
+from omicskb.etl.stats.spearman import spearman_row_pairs
 
 ProgressFn = Callable[[str], None]
 
@@ -251,7 +252,7 @@ def _exact(blocks: list[_Block], meta_candidates: list[np.ndarray], universe: in
         both = (x >= 0) & (y >= 0)
         out = {name: np.full(len(keys), np.nan) for name in ("n", "rho", "p", "log10_p")}
         if both.any():
-            result = spearman_paired(b.values[x[both]], b.values[y[both]])
+            result = spearman_row_pairs(b.values, x[both], y[both])
             for name in ("n", "rho", "p", "log10_p"):
                 out[name][both] = getattr(result, name)
             tested = both.copy()

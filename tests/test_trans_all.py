@@ -121,7 +121,7 @@ def test_a_corrected_file_drops_its_omics_type_and_top_changes_what_is_kept(seed
 def test_a_failed_trans_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch):
     before = snapshot(seeded)
     calls = []
-    original = trans_all.spearman_paired
+    original = trans_all.spearman_row_pairs
 
     def broken(*args, **kwargs):
         calls.append(1)
@@ -129,7 +129,7 @@ def test_a_failed_trans_derive_changes_nothing_and_says_so(seeded, omicskb, monk
             raise RuntimeError("disk on fire")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(trans_all, "spearman_paired", broken)
+    monkeypatch.setattr(trans_all, "spearman_row_pairs", broken)
     result = omicskb(seeded, "derive", "--analysis", "trans")
     assert result.exit_code == 2 and "disk on fire" in result.output
     after = snapshot(seeded)
