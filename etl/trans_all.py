@@ -12,8 +12,8 @@ How, per omics type:
    per feature, the partners within a hair (1e-9 in log10 p) of its top-th, and q from the whole row;
 2. the Meta P of every pair from the accumulators, and per feature the partners within a hair of
    its top-th;
-3. every candidate pair recomputed by the one-pair kernel in every cohort (etl.stats.spearman's
-   spearman_row_pairs), the
+3. every candidate pair recomputed in every cohort (the walks of step 1, pair by pair: the same
+   doubles as etl.stats.spearman's one-pair kernel, p by its _finish), the
    Meta P recomputed from those by etl.stats.combine.stouffer_long (what gene_trans uses), and the
    top partners taken in the order gene_trans gives: log10 p, then partner feature id. So the stored
    rows are the ones `query gene_trans` computes on demand, and ties at the cut are settled exactly.
@@ -36,8 +36,8 @@ from omicskb.etl.db import bulk_insert, delete_by_ids
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats import allpairs, spearman
 from omicskb.etl.stats.combine import stouffer_long
+from omicskb.etl.stats.allpairs import spearman_row_pairs_prepared as spearman_row_pairs
 from omicskb.etl.stats.logp import p_from_log10
-from omicskb.etl.stats.spearman import spearman_row_pairs
 
 ProgressFn = Callable[[str], None]
 
@@ -129,6 +129,7 @@ class _Block:
     sample_ids: np.ndarray
     stat_roles: list
     pairs_tested: int = 0
+    prepared: allpairs.PreparedRows | None = None
     # per-feature candidates in this block: (row, partner row) and the partner's BH log10 q in the row
     cand_row: np.ndarray | None = None
     cand_partner: np.ndarray | None = None
@@ -159,7 +160,8 @@ def _derive_omics(conn: sa.Connection, omics_type: str, wanted: list[TransCandid
             progress(f"trans {omics_type} {i}/{len(blocks)}: {b.candidate.label}: {len(b.feature_ids):,} rows x {b.values.shape[1]} tumors, "
                      f"{len(b.feature_ids) * (len(b.feature_ids) - 1) // 2:,} pairs")
         started = time.perf_counter()
-        rho, n = allpairs.spearman_all_pairs(b.values)
+        b.prepared = allpairs.prepare_rows(b.values)
+        rho, n = allpairs.spearman_all_pairs(b.values, prepared=b.prepared)
         report.seconds["pairs"] += time.perf_counter() - started
         started = time.perf_counter()
         b.pairs_tested = int(np.count_nonzero(~np.isnan(rho))) // 2
@@ -252,7 +254,7 @@ def _exact(blocks: list[_Block], meta_candidates: list[np.ndarray], universe: in
         both = (x >= 0) & (y >= 0)
         out = {name: np.full(len(keys), np.nan) for name in ("n", "rho", "p", "log10_p")}
         if both.any():
-            result = spearman_row_pairs(b.values, x[both], y[both])
+            result = spearman_row_pairs(b.prepared, x[both], y[both])
             for name in ("n", "rho", "p", "log10_p"):
                 out[name][both] = getattr(result, name)
             tested = both.copy()
