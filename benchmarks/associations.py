@@ -298,15 +298,15 @@ def bench_trans_all(db_path: str, naive_pairs: int, omics: str = "protein", top:
             shutil.copyfile(db_path, copy)
             engine = make_engine(copy)
             upgrade(engine)
-            exact_kernel = allpairs.spearman_all_pairs
+            exact_kernel = allpairs.spearman_all_pairs_packed
             if kind == "approximate":
-                allpairs.spearman_all_pairs = allpairs.approximate_all_pairs
+                allpairs.spearman_all_pairs_packed = allpairs.approximate_all_pairs_packed
             try:
                 started = time.perf_counter()
                 report = trans_all.run_derive_trans(engine, f"derive --analysis trans (benchmark, {kind})", top=top, omics=(omics,))
                 took = time.perf_counter() - started
             finally:
-                allpairs.spearman_all_pairs = exact_kernel
+                allpairs.spearman_all_pairs_packed = exact_kernel
             engine.dispose()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             results[kind] = (took, report, copy)

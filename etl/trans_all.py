@@ -161,22 +161,27 @@ def _derive_omics(conn: sa.Connection, omics_type: str, wanted: list[TransCandid
                      f"{len(b.feature_ids) * (len(b.feature_ids) - 1) // 2:,} pairs")
         started = time.perf_counter()
         b.prepared = allpairs.prepare_rows(b.values)
-        rho, n = allpairs.spearman_all_pairs(b.values, prepared=b.prepared)
+        rho, n = allpairs.spearman_all_pairs_packed(b.values, prepared=b.prepared)
         report.seconds["pairs"] += time.perf_counter() - started
         started = time.perf_counter()
-        b.pairs_tested = int(np.count_nonzero(~np.isnan(rho))) // 2
-        allpairs.log10_p_and_meta(rho, n, b.feature_at, meta)  # rho now holds log10 p
+        b.pairs_tested = int(np.count_nonzero(~np.isnan(rho)))
+        rows = len(b.feature_ids)
+        allpairs.log10_p_and_meta(rho, n, rows, b.feature_at, meta)  # rho now holds log10 p
         del n
         report.seconds["p_and_meta"] += time.perf_counter() - started
         started = time.perf_counter()
-        b.cand_row, b.cand_partner, b.cand_log10_q = _row_candidates_and_q(rho, top)
+        partners, log10_q = allpairs.candidates_by_row(rho, rows, top, SLACK, with_q=True)
         del rho
+        lengths = np.array([len(c) for c in partners], dtype=np.int64)
+        b.cand_row = np.repeat(np.arange(rows, dtype=np.int64), lengths)
+        b.cand_partner = np.concatenate(partners) if lengths.sum() else np.empty(0, np.int64)
+        b.cand_log10_q = np.concatenate(log10_q) if lengths.sum() else np.empty(0)
         report.seconds["select"] += time.perf_counter() - started
         report.pairs_tested += b.pairs_tested
     started = time.perf_counter()
     meta_log10_p = meta.log10_p()
     del meta
-    meta_candidates = allpairs.candidates_by_row(meta_log10_p, len(universe), top, SLACK)
+    meta_candidates, _ = allpairs.candidates_by_row(meta_log10_p, len(universe), top, SLACK)
     del meta_log10_p
     report.seconds["meta_all"] += time.perf_counter() - started
     started = time.perf_counter()
@@ -185,37 +190,6 @@ def _derive_omics(conn: sa.Connection, omics_type: str, wanted: list[TransCandid
     started = time.perf_counter()
     _store(conn, omics_type, blocks, exact, meta_candidates, universe, top, run_id, report)
     report.seconds["write"] += time.perf_counter() - started
-
-
-def _row_candidates_and_q(log10_p: np.ndarray, top: int, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row of a symmetric matrix of log10 p (NaN: untested): the partners at most SLACK above
-    the row's top-th smallest, and each one's BH log10 q over the row's tested partners (q_(i) is the
-    least p_(j) m / j over j >= i, as etl.stats.combine.bh_log10_q)."""
-    rows_out, partners_out, q_out = [], [], []
-    width = log10_p.shape[1]
-    log_rank = np.log10(np.arange(1, width + 1, dtype=np.float64))
-    for start in range(0, log10_p.shape[0], chunk):
-        block = log10_p[start:start + chunk]
-        ordered = np.sort(block, axis=1)  # NaN last
-        m = np.count_nonzero(~np.isnan(block), axis=1)
-        with np.errstate(divide="ignore"):
-            scaled = ordered + np.log10(np.maximum(m, 1))[:, None] - log_rank[None, :]
-        scaled[np.isnan(scaled)] = np.inf
-        suffix_min = np.minimum.accumulate(scaled[:, ::-1], axis=1)[:, ::-1]
-        keep = np.minimum(top, m)
-        cut = np.where(keep > 0, ordered[np.arange(len(block)), np.maximum(keep - 1, 0)], -np.inf) + SLACK
-        chosen = (block <= cut[:, None]) & (keep > 0)[:, None]
-        r, c = np.nonzero(chosen)
-        values = block[r, c]
-        for local in np.unique(r):
-            at = np.flatnonzero(r == local)
-            positions = np.searchsorted(ordered[local, :m[local]], values[at], side="left")
-            q_out.append(np.minimum(suffix_min[local, positions], 0.0))
-            rows_out.append(np.full(len(at), start + local, dtype=np.int64))
-            partners_out.append(c[at].astype(np.int64))
-    if not rows_out:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    return np.concatenate(rows_out), np.concatenate(partners_out), np.concatenate(q_out)
 
 
 @dataclasses.dataclass

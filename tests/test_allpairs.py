@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from omicskb.etl.stats import allpairs
-from omicskb.etl.stats.combine import stouffer_with_single
+from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
 from omicskb.etl.stats.logp import z_from_log10_p
 from omicskb.etl.stats.spearman import spearman_one_vs_rows
 
@@ -91,12 +91,19 @@ def test_log10_p_and_the_meta_accumulators_equal_the_one_pair_path():
     per_cohort = []
     for values, feature_at in zip(blocks, maps):
         values = values[: len(feature_at)]
-        rho, n = allpairs.spearman_all_pairs(values)
+        rho, n = allpairs.spearman_all_pairs_packed(values)
         reference = [spearman_one_vs_rows(values[x], values) for x in range(len(values))]
-        allpairs.log10_p_and_meta(rho, n, feature_at, accumulators)
+        allpairs.log10_p_and_meta(rho, n, len(values), feature_at, accumulators)
+        log10_p = allpairs.unpack(rho, len(values), np.nan)
         for x in range(len(values)):
             others = np.arange(len(values)) != x
-            np.testing.assert_allclose(rho[x][others], reference[x].log10_p[others], rtol=1e-13, atol=1e-300)
+            np.testing.assert_allclose(log10_p[x][others], reference[x].log10_p[others], rtol=1e-13, atol=1e-300)
+            if x % 10 == 0:  # the candidates and their q, as bh_log10_q over the row
+                found, log10_q = allpairs.candidates_by_row(rho, len(values), 7, with_q=True)
+                expected_q = bh_log10_q(reference[x].log10_p[others])
+                partners = np.flatnonzero(others)
+                for j, q in zip(found[x], log10_q[x]):
+                    assert math.isclose(q, expected_q[np.searchsorted(partners, j)], rel_tol=1e-12, abs_tol=1e-15)
         per_cohort.append((feature_at, reference))
     # every pair's Meta P against etl.stats.combine.stouffer on the cohorts that tested it
     meta_log10 = accumulators.log10_p()
@@ -130,7 +137,7 @@ def test_candidates_are_each_rows_smallest_and_anything_tied_with_them(top):
     features = 60
     packed = np.round(-rng.exponential(3, size=features * (features - 1) // 2), 1)  # many ties
     packed[::17] = np.nan
-    found = allpairs.candidates_by_row(packed, features, top)
+    found, _ = allpairs.candidates_by_row(packed, features, top)
     dense = np.full((features, features), np.nan)
     dense[np.triu_indices(features, 1)] = packed
     dense = np.where(np.isnan(dense), dense.T, dense)

@@ -120,9 +120,9 @@ def _pair_with_ties(ox: np.ndarray, px: int, gx: np.ndarray, mx: np.ndarray, oy:
 @nb.njit(parallel=True, cache=True)
 def _upper_pairs(values: np.ndarray, order_narrow: np.ndarray, present: np.ndarray, mask: np.ndarray, tied: np.ndarray, starts: np.ndarray,
                  complete: np.ndarray, min_n: int, rho: np.ndarray, n_out: np.ndarray) -> None:
-    """rho[x, y] and n_out[x, y] for every x < y except pairs of complete rows (the caller's matrix
-    product fills those). Rows are taken in pairs (t, R - 1 - t), so every task holds about R pairs;
-    only the upper triangle is written here (writing [y, x] too would miss the cache at every pair)."""
+    """rho and n_out (packed upper triangles, see packed_index) for every x < y except pairs of
+    complete rows (the caller's matrix product fills those). Rows are taken in pairs (t, R - 1 - t),
+    so every task holds about R pairs; a row's pairs are contiguous in the packed arrays."""
     rows, samples = values.shape
     half = (rows + 1) // 2
     for task in nb.prange(half):
@@ -132,6 +132,7 @@ def _upper_pairs(values: np.ndarray, order_narrow: np.ndarray, present: np.ndarr
             x = t if side == 0 else rows - 1 - t
             if side == 1 and x == t:
                 break
+            base = x * rows - (x * (x + 1)) // 2 - x - 1
             for y in range(x + 1, rows):
                 if complete[x] and complete[y]:
                     continue
@@ -140,21 +141,53 @@ def _upper_pairs(values: np.ndarray, order_narrow: np.ndarray, present: np.ndarr
                                               min_n, rx)
                 else:
                     n, r = _pair_without_ties(order_narrow[x], present[x], mask[x], order_narrow[y], present[y], mask[y], min_n, rx)
-                rho[x, y] = r
-                n_out[x, y] = n
+                rho[base + y] = r
+                n_out[base + y] = n
+
+
+def packed_size(rows: int) -> int:
+    return rows * (rows - 1) // 2
+
+
+def packed_index(x: np.ndarray, y: np.ndarray, rows: int) -> np.ndarray:
+    """Where the pair (x, y), x != y, sits in a packed upper triangle of `rows` rows (row-major)."""
+    low, high = np.minimum(x, y).astype(np.int64), np.maximum(x, y).astype(np.int64)
+    return low * rows - (low * (low + 1)) // 2 + (high - low - 1)
+
+
+def unpack(packed: np.ndarray, rows: int, diagonal) -> np.ndarray:
+    """The symmetric rows x rows matrix of a packed upper triangle."""
+    square = np.full((rows, rows), diagonal, dtype=packed.dtype)
+    upper = np.triu_indices(rows, 1)
+    square[upper] = packed
+    square.T[upper] = packed
+    return square
 
 
 @nb.njit(parallel=True, cache=True)
-def _mirror(matrix: np.ndarray) -> None:
-    """matrix[y, x] = matrix[x, y] for x < y, in tiles that stay in cache."""
-    rows = matrix.shape[0]
-    tile = 64
-    tiles = (rows + tile - 1) // tile
-    for bi in nb.prange(tiles):
-        for bj in range(bi + 1):
-            for x in range(bj * tile, min(rows, (bj + 1) * tile)):
-                for y in range(max(x + 1, bi * tile), min(rows, (bi + 1) * tile)):
-                    matrix[y, x] = matrix[x, y]
+def _pack(square: np.ndarray, packed: np.ndarray) -> None:
+    rows = square.shape[0]
+    for x in nb.prange(rows):
+        base = x * rows - (x * (x + 1)) // 2 - x - 1
+        for y in range(x + 1, rows):
+            packed[base + y] = square[x, y]
+
+
+def pack(square: np.ndarray) -> np.ndarray:
+    packed = np.empty(packed_size(square.shape[0]), dtype=square.dtype)
+    _pack(square, packed)
+    return packed
+
+
+@nb.njit(parallel=True, cache=True)
+def _scatter_block(block: np.ndarray, full: np.ndarray, rows: int, samples: int, rho: np.ndarray, n_out: np.ndarray) -> None:
+    """The complete rows' matrix-product block into the packed triangles (full ascending)."""
+    for a in nb.prange(full.shape[0]):
+        x = full[a]
+        base = x * rows - (x * (x + 1)) // 2 - x - 1
+        for b in range(a + 1, full.shape[0]):
+            rho[base + full[b]] = block[a, b]
+            n_out[base + full[b]] = samples
 
 
 @nb.njit(parallel=True, cache=True)
@@ -194,9 +227,10 @@ def prepare() -> float:
     started = time.perf_counter()
     values = np.arange(72.0).reshape(3, 24) % 7
     values[0, 3] = np.nan
-    rho, n = spearman_all_pairs(values)
+    rho, n = spearman_all_pairs_packed(values)
     # the p-value pass calls scipy through C pointers, which numba cannot cache: compiled per process
-    log10_p_and_meta(rho, n, np.arange(3), MetaAccumulators(3))
+    log10_p_and_meta(rho, n, 3, np.arange(3), MetaAccumulators(3))
+    candidates_by_row(rho, 3, 1, with_q=True)
     candidates_by_row(MetaAccumulators(3).log10_p(), 3, 1)
     return time.perf_counter() - started
 
@@ -231,32 +265,37 @@ def prepare_rows(values: np.ndarray) -> PreparedRows:
     return PreparedRows(values, order, order_narrow, present, mask, starts, tied, present == samples)
 
 
-def spearman_all_pairs(values: np.ndarray, min_n: int = MIN_SHARED, prepared: PreparedRows | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(rho, n): rows x rows, exact pairwise-complete Spearman of every pair of rows (NaN on the
-    diagonal, and where a pair has fewer than min_n shared samples or no variance in them); n is
-    the number of shared samples (int16, or int32 beyond 32,767 samples: 20k rows take 0.8 GB)."""
+def spearman_all_pairs_packed(values: np.ndarray, min_n: int = MIN_SHARED, prepared: PreparedRows | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(rho, n) of every pair x < y of rows, as packed upper triangles (packed_index): exact
+    pairwise-complete Spearman, NaN where a pair has fewer than min_n shared samples or no variance
+    in them; n the shared samples (int16, or int32 beyond 32,767 samples). 8 + 2 bytes a pair: 28k
+    rows (a real RNA dataset) take 3.9 GB, where square matrices would take 7.9."""
     r = prepared or prepare_rows(values)
     rows, samples = r.values.shape
-    rho = np.full((rows, rows), np.nan)
-    n = np.zeros((rows, rows), dtype=np.int16 if samples < 2**15 else np.int32)
+    rho = np.full(packed_size(rows), np.nan)
+    n = np.zeros(packed_size(rows), dtype=np.int16 if samples < 2**15 else np.int32)
     with KERNEL_LOCK:
         _upper_pairs(r.values, r.order_narrow, r.present, r.mask, r.tied, r.starts, r.complete, min_n, rho, n)
-        _mirror(rho)
-        _mirror(n)
     full = np.flatnonzero(r.complete)
     if len(full) > 1:
-        n[np.ix_(full, full)] = samples
-    if len(full) > 1 and samples >= min_n:
-        ranks = _average_ranks(r.values[full], r.order[full], r.present[full])
-        centred = ranks - 0.5 * (samples + 1)
-        cross = centred @ centred.T
-        squares = np.diag(cross).copy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            block = cross / np.sqrt(np.outer(squares, squares))  # 0 / 0 = NaN where a row has no variance
-        rho[np.ix_(full, full)] = block
-    np.fill_diagonal(rho, np.nan)
-    np.fill_diagonal(n, 0)
+        if samples >= min_n:
+            ranks = _average_ranks(r.values[full], r.order[full], r.present[full])
+            centred = ranks - 0.5 * (samples + 1)
+            cross = centred @ centred.T
+            squares = np.diag(cross).copy()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                block = cross / np.sqrt(np.outer(squares, squares))  # 0 / 0 = NaN where a row has no variance
+        else:
+            block = np.full((len(full), len(full)), np.nan)
+        _scatter_block(block, full.astype(np.int64), rows, samples, rho, n)
     return rho, n
+
+
+def spearman_all_pairs(values: np.ndarray, min_n: int = MIN_SHARED, prepared: PreparedRows | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """spearman_all_pairs_packed as symmetric rows x rows matrices (NaN and 0 on the diagonal)."""
+    rho, n = spearman_all_pairs_packed(values, min_n, prepared)
+    rows = np.asarray(values).shape[0]
+    return unpack(rho, rows, np.nan), unpack(n, rows, 0)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -311,6 +350,12 @@ def approximate_all_pairs(values: np.ndarray, min_n: int = MIN_SHARED, prepared:
     n_out = np.zeros(n.shape, dtype=np.int16 if values.shape[1] < 2**15 else np.int32)
     _approximate_finish(n, sums, squares, rho, min_n, n_out)
     return rho, n_out
+
+
+def approximate_all_pairs_packed(values: np.ndarray, min_n: int = MIN_SHARED, prepared: PreparedRows | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """approximate_all_pairs as packed upper triangles (what spearman_all_pairs_packed returns)."""
+    rho, n = approximate_all_pairs(values, min_n, prepared)
+    return pack(rho), pack(n)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -390,12 +435,11 @@ def _log10_p(rho: float, n: int) -> float:
 
 
 @nb.njit(parallel=True, cache=False)
-def _log10_p_and_meta(rho: np.ndarray, n: np.ndarray, feature_at: np.ndarray, features: int, signed_z: np.ndarray, cohorts: np.ndarray,
+def _log10_p_and_meta(rho: np.ndarray, n: np.ndarray, rows: int, feature_at: np.ndarray, features: int, signed_z: np.ndarray, cohorts: np.ndarray,
                       votes: np.ndarray) -> None:
-    """Over the upper triangle: rho becomes log10 p (NaN stays NaN), and every tested pair adds to
-    its features' Meta P accumulators (a packed upper triangle over `features`, indexed by
-    feature_at): signed_z += sign(rho) |z|, cohorts += 1, votes += sign(rho)."""
-    rows = rho.shape[0]
+    """Over the packed pairs of `rows` rows: rho becomes log10 p (NaN stays NaN), and every tested
+    pair adds to its features' Meta P accumulators (a packed upper triangle over `features`, indexed
+    by feature_at): signed_z += sign(rho) |z|, cohorts += 1, votes += sign(rho)."""
     half = (rows + 1) // 2
     for task in nb.prange(half):
         t = np.int64(task)
@@ -403,12 +447,13 @@ def _log10_p_and_meta(rho: np.ndarray, n: np.ndarray, feature_at: np.ndarray, fe
             x = t if side == 0 else rows - 1 - t
             if side == 1 and x == t:
                 break
+            base = x * rows - (x * (x + 1)) // 2 - x - 1
             for y in range(x + 1, rows):
-                r = rho[x, y]
+                r = rho[base + y]
                 if r != r:
                     continue
-                log10_p = _log10_p(r, n[x, y])
-                rho[x, y] = log10_p
+                log10_p = _log10_p(r, n[base + y])
+                rho[base + y] = log10_p
                 z = np.inf if log10_p == -np.inf else -_ndtri_exp(log10_p * _LN10 - _LN2, 0)
                 i, j = feature_at[x], feature_at[y]
                 if i > j:
@@ -423,13 +468,12 @@ def _log10_p_and_meta(rho: np.ndarray, n: np.ndarray, feature_at: np.ndarray, fe
                 cohorts[at] += 1
 
 
-def log10_p_and_meta(rho: np.ndarray, n: np.ndarray, feature_at: np.ndarray, accumulators: "MetaAccumulators") -> None:
-    """In place: rho (rows x rows, from spearman_all_pairs) becomes log10 p, symmetric; the pairs
-    are added to the Meta P accumulators."""
+def log10_p_and_meta(rho: np.ndarray, n: np.ndarray, rows: int, feature_at: np.ndarray, accumulators: "MetaAccumulators") -> None:
+    """In place: rho (packed, from spearman_all_pairs_packed) becomes log10 p; the pairs are added
+    to the Meta P accumulators."""
     with KERNEL_LOCK:
-        _log10_p_and_meta(rho, n, feature_at.astype(np.int64), accumulators.features, accumulators.signed_z, accumulators.cohorts,
+        _log10_p_and_meta(rho, n, rows, feature_at.astype(np.int64), accumulators.features, accumulators.signed_z, accumulators.cohorts,
                           accumulators.votes)
-        _mirror(rho)
 
 
 class MetaAccumulators:
@@ -459,42 +503,67 @@ class MetaAccumulators:
 
 
 @nb.njit(parallel=True, cache=True)
-def _row_candidates(packed: np.ndarray, features: int, top: int, slack: float, out_rows: np.ndarray, out_counts: np.ndarray) -> None:
-    """For each feature i: the partners j whose packed value is at most the top-th smallest of i's
-    row plus a slack (the candidates an exact recomputation then ranks), at most out_rows.shape[1]."""
+def _row_candidates(packed: np.ndarray, features: int, top: int, slack: float, with_q: bool, out_rows: np.ndarray, out_log10_q: np.ndarray,
+                    out_counts: np.ndarray) -> None:
+    """For each row i of a packed triangle of log10 p: the partners j at most `slack` above the
+    row's top-th smallest (the candidates an exact recomputation then ranks), at most
+    out_rows.shape[1]; with_q: each one's BH log10 q over the row's tested partners, q_(k) the least
+    p_(j) m / j over j >= k (as etl.stats.combine.bh_log10_q)."""
     width = out_rows.shape[1]
     for task in nb.prange(features):
         i = np.int64(task)
         row = np.empty(features)
+        m = 0
         for j in range(features):
             if j == i:
                 row[j] = np.nan
             else:
                 a, b = (i, j) if i < j else (j, i)
                 row[j] = packed[a * features - (a * (a + 1)) // 2 + (b - a - 1)]
-        finite = 0
-        for j in range(features):
-            if row[j] == row[j]:
-                finite += 1
-        if finite == 0:
+                if row[j] == row[j]:
+                    m += 1
+        if m == 0:
             out_counts[i] = 0
             continue
-        keep = min(top, finite)
-        cut = np.partition(np.where(row == row, row, np.inf), keep - 1)[keep - 1] + slack
+        tested = np.empty(m)
+        k = 0
+        for j in range(features):
+            if row[j] == row[j]:
+                tested[k] = row[j]
+                k += 1
+        keep = min(top, m)
+        if with_q:
+            tested = np.sort(tested)
+            cut = tested[keep - 1] + slack
+            least = np.empty(m)
+            running = np.inf
+            log_m = math.log10(m)
+            for k in range(m - 1, -1, -1):
+                scaled = tested[k] + log_m - math.log10(k + 1)
+                if scaled < running:
+                    running = scaled
+                least[k] = running
+        else:
+            cut = np.partition(tested, keep - 1)[keep - 1] + slack
         count = 0
         for j in range(features):
             if row[j] <= cut and count < width:
                 out_rows[i, count] = j
+                if with_q:
+                    q = least[np.searchsorted(tested, row[j])]
+                    out_log10_q[i, count] = q if q < 0.0 else 0.0
                 count += 1
         out_counts[i] = count
 
 
-def candidates_by_row(matrix_or_packed: np.ndarray, features: int, top: int, slack: float = 1e-9) -> list[np.ndarray]:
-    """Per row of a packed upper triangle of log10 p: the indexes of its top partners (smallest
-    log10 p) and of any within `slack` of the top-th (which an exact recomputation may order
-    differently)."""
+def candidates_by_row(packed: np.ndarray, features: int, top: int, slack: float = 1e-9, with_q: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per row of a packed upper triangle of log10 p (NaN: untested): the indexes of its top
+    partners (smallest log10 p) and of any within `slack` of the top-th (which an exact
+    recomputation may order differently); with_q, their BH log10 q within the row (else NaN)."""
     width = top * 4 + 16
     rows = np.full((features, width), -1, dtype=np.int64)
+    log10_q = np.full((features, width), np.nan)
     counts = np.zeros(features, dtype=np.int64)
-    _row_candidates(matrix_or_packed, features, top, slack, rows, counts)
-    return [rows[i, :counts[i]] for i in range(features)]
+    with KERNEL_LOCK:
+        _row_candidates(packed, features, top, slack, with_q, rows, log10_q, counts)
+    return [rows[i, :counts[i]] for i in range(features)], [log10_q[i, :counts[i]] for i in range(features)]
