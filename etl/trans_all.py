@@ -38,6 +38,7 @@ from omicskb.etl.stats import allpairs, spearman
 from omicskb.etl.stats.combine import stouffer_long
 from omicskb.etl.stats.allpairs import spearman_row_pairs_prepared as spearman_row_pairs
 from omicskb.etl.stats.logp import p_from_log10
+from omicskb.etl.stats.spearman import finish_pairs
 
 ProgressFn = Callable[[str], None]
 
@@ -195,7 +196,7 @@ def _derive_omics(conn: sa.Connection, omics_type: str, wanted: list[TransCandid
 @dataclasses.dataclass
 class _Exact:
     keys: np.ndarray  # unordered pair keys (low * universe + high), ascending
-    per_block: list[dict[str, np.ndarray]]  # per block, aligned with keys: n, rho, p, log10_p (NaN untested or absent)
+    per_block: list[tuple[np.ndarray, np.ndarray]]  # per block, aligned with keys: (n, rho), rho NaN where untested or absent
     meta_n_cohorts: np.ndarray
     meta_n_agree: np.ndarray
     meta_z: np.ndarray
@@ -209,39 +210,48 @@ def _pair_keys(a: np.ndarray, b: np.ndarray, universe: int) -> np.ndarray:
     return low.astype(np.int64) * universe + high
 
 
+EXACT_CHUNK = 1_000_000  # candidate pairs recomputed (in every block) and combined at a time
+
+
 def _exact(blocks: list[_Block], meta_candidates: list[np.ndarray], universe: int) -> _Exact:
     """Every candidate pair (a block's, or the Meta P's) recomputed exactly in every block that has
-    both features, and its Meta P from those."""
+    both features, and its Meta P from those; a chunk of pairs at a time, keeping n and rho per
+    block (p follows from them) and the Meta P."""
     parts = [_pair_keys(b.feature_at[b.cand_row], b.feature_at[b.cand_partner], universe) for b in blocks]
     lengths = np.array([len(c) for c in meta_candidates], dtype=np.int64)
     if lengths.sum():
         owners = np.repeat(np.arange(universe, dtype=np.int64), lengths)
         parts.append(_pair_keys(owners, np.concatenate(meta_candidates), universe))
     keys = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
-    low, high = keys // universe, keys % universe
-    per_block = []
-    long_keys, long_cohort, long_log10, long_positive, long_p = [], [], [], [], []
-    for index, b in enumerate(blocks):
+    del parts
+    rows_of = []
+    for b in blocks:
         row_of = np.full(universe, -1, dtype=np.int64)
         row_of[b.feature_at] = np.arange(len(b.feature_at))
-        x, y = row_of[low], row_of[high]
-        both = (x >= 0) & (y >= 0)
-        out = {name: np.full(len(keys), np.nan) for name in ("n", "rho", "p", "log10_p")}
-        if both.any():
+        rows_of.append(row_of)
+    per_block = [(np.zeros(len(keys), dtype=np.int32), np.full(len(keys), np.nan)) for _ in blocks]
+    meta = {name: np.full(len(keys), np.nan) for name in ("n_cohorts", "n_agree", "z", "p", "log10_p", "signed_log10_p")}
+    for start in range(0, len(keys), EXACT_CHUNK):
+        chunk = keys[start:start + EXACT_CHUNK]
+        low, high = chunk // universe, chunk % universe
+        long_keys, long_cohort, long_log10, long_positive, long_p = [], [], [], [], []
+        for index, (b, row_of) in enumerate(zip(blocks, rows_of)):
+            x, y = row_of[low], row_of[high]
+            both = np.flatnonzero((x >= 0) & (y >= 0))
+            if len(both) == 0:
+                continue
             result = spearman_row_pairs(b.prepared, x[both], y[both])
-            for name in ("n", "rho", "p", "log10_p"):
-                out[name][both] = getattr(result, name)
-            tested = both.copy()
-            tested[both] = result.tested
-            long_keys.append(keys[tested])
-            long_cohort.append(np.full(int(tested.sum()), index))
-            long_log10.append(out["log10_p"][tested])
-            long_positive.append(out["rho"][tested] >= 0)
-            long_p.append(out["p"][tested])
-        per_block.append(out)
-    shape = len(keys)
-    meta = {name: np.full(shape, np.nan) for name in ("n_cohorts", "n_agree", "z", "p", "log10_p", "signed_log10_p")}
-    if long_keys:
+            n, rho = per_block[index]
+            n[start + both] = result.n
+            rho[start + both] = result.rho
+            tested = both[result.tested]
+            long_keys.append(chunk[tested])
+            long_cohort.append(np.full(len(tested), index))
+            long_log10.append(result.log10_p[result.tested])
+            long_positive.append(result.rho[result.tested] >= 0)
+            long_p.append(result.p[result.tested])
+        if not long_keys:
+            continue
         features, combined, p = stouffer_long(np.concatenate(long_keys), np.concatenate(long_cohort), len(blocks), np.concatenate(long_log10),
                                               np.concatenate(long_positive), np.concatenate(long_p))
         at = np.searchsorted(keys, features)
@@ -284,14 +294,15 @@ def _store(conn: sa.Connection, omics_type: str, blocks: list[_Block], exact: _E
         owner = b.feature_at[b.cand_row]
         partner = b.feature_at[b.cand_partner]
         at = np.searchsorted(exact.keys, _pair_keys(owner, partner, universe))
-        values = exact.per_block[index]
-        chosen, rank = _top_by(owner, values["log10_p"][at], universe_ids[partner], top)
-        rows = at[chosen]
-        rho = values["rho"][rows]
+        n_all, rho_all = exact.per_block[index]
+        n, rho = n_all[at], rho_all[at]
+        tests = finish_pairs(n, rho)  # p and log10 p of this block's candidates, as the one-pair kernel gives them
+        chosen, rank = _top_by(owner, tests.log10_p, universe_ids[partner], top)
+        log10_p = tests.log10_p[chosen]
         bulk_insert(conn, "trans_result", {
             "feature_id": universe_ids[owner[chosen]], "partner_feature_id": universe_ids[partner[chosen]], "partner_rank": rank,
-            "n": values["n"][rows].astype(np.int64), "rho": rho, "p": values["p"][rows], "log10_p": values["log10_p"][rows],
-            "signed_log10_p": np.where(rho >= 0, 1.0, -1.0) * -values["log10_p"][rows], "q": p_from_log10(b.cand_log10_q[chosen]),
+            "n": n[chosen].astype(np.int64), "rho": rho[chosen], "p": tests.p[chosen], "log10_p": log10_p,
+            "signed_log10_p": np.where(rho[chosen] >= 0, 1.0, -1.0) * -log10_p, "q": p_from_log10(b.cand_log10_q[chosen]),
         }, extra={"block_id": block_id})
         report.rows_written += len(chosen)
         stored_pairs.append((owner[chosen], partner[chosen]))

@@ -315,6 +315,13 @@ def _run(kernel, x: np.ndarray, y: np.ndarray, min_n: int) -> Spearman:
     return _finish(n, rho, codes)
 
 
+def finish_pairs(n: np.ndarray, rho: np.ndarray) -> Spearman:
+    """t, p and log10 p of pairs whose n and rho are known (NaN rho: untested, no reason given)."""
+    n = np.asarray(n, dtype=np.int64)
+    rho = np.asarray(rho, dtype=np.float64)
+    return _finish(n, rho, np.zeros(len(rho), dtype=np.int8))
+
+
 def _finish(n: np.ndarray, rho: np.ndarray, codes: np.ndarray) -> Spearman:
     df = (n - 2).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
