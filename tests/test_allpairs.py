@@ -149,3 +149,13 @@ def test_candidates_are_each_rows_smallest_and_anything_tied_with_them(top):
             continue
         cut = finite[top - 1]
         assert sorted(found[i]) == sorted(np.flatnonzero(row <= cut + 1e-9))
+
+
+def test_complete_rows_taken_a_chunk_at_a_time_give_the_same_doubles(monkeypatch):
+    values = mixed_matrix()
+    whole = allpairs.spearman_all_pairs(values)
+    monkeypatch.setattr(allpairs, "COMPLETE_CHUNK", 7)  # 40-odd complete rows in seven chunks
+    chunked = allpairs.spearman_all_pairs(values)
+    assert np.array_equal(whole[0], chunked[0], equal_nan=True) and np.array_equal(whole[1], chunked[1])
+    complete = ~np.isnan(values).any(axis=1)
+    assert complete.sum() > 30 and not np.isnan(chunked[0][np.ix_(complete, complete)][np.triu_indices(int(complete.sum()), 1)]).all()
