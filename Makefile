@@ -25,6 +25,7 @@ demo: install
 	$(BIN)/omicskb --db $(DEMO_DB) derive
 	$(BIN)/omicskb --db $(DEMO_DB) query gene_tumor_normal -p gene=IL7 --format table
 	$(BIN)/omicskb --db $(DEMO_DB) query gene_cis -p gene=IL7 --format table
+	$(BIN)/omicskb --db $(DEMO_DB) query trans_top_partners -p gene=IL7 -p omics=rna -p top=5 --format table
 
 test: install
 	$(BIN)/pytest -q --durations=25
