@@ -6,6 +6,7 @@ and sets it); locally without it those tests skip and say why, and under CI they
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -138,3 +139,37 @@ def realdata() -> Path:
     if not path.is_dir():
         pytest.skip(f"OMICSKB_REALDATA={folder} is not a folder")
     return path
+
+
+def corrected_seed_proteomics(tmp_path: Path) -> Path:
+    """The seed UCEC proteomics file with its first value changed to 9.5: a corrected release of
+    the same dataset (load it with --cohort UCEC --omics protein --name proteomics)."""
+    with gzip.open(SEEDS / "ucec" / "proteomics.cct.gz", "rt") as handle:
+        lines = handle.read().splitlines()
+    fields = lines[1].split("\t")
+    fields[1] = "9.5"
+    lines[1] = "\t".join(fields)
+    corrected = tmp_path / "proteomics.cct"
+    corrected.write_text("\n".join(lines) + "\n")
+    return corrected
+
+
+def assert_a_failed_derive_changes_nothing(target: str, omicskb, monkeypatch, module, function: str, analysis: str, failing_call: int) -> None:
+    """Make module.function raise on its failing_call-th call during `derive --analysis ANALYSIS`:
+    the command exits 2 with the message, one failed run is logged, and nothing else changed."""
+    before = snapshot(target)
+    calls = []
+    original = getattr(module, function)
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == failing_call:
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, function, broken)
+    result = omicskb(target, "derive", "--analysis", analysis)
+    assert result.exit_code == 2 and "disk full" in result.output, result.output
+    after = snapshot(target)
+    assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
+    assert query_rows(target, "SELECT status, message FROM load_run WHERE source_kind = 'derive'") == [("failed", "disk full")]

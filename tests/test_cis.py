@@ -5,7 +5,6 @@ made them stale, and a failed derive changes nothing."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 
@@ -14,10 +13,9 @@ import pytest
 from scipy import stats
 
 import omicskb as api
-from conftest import SEEDS, query_rows, snapshot
+from conftest import assert_a_failed_derive_changes_nothing, corrected_seed_proteomics, query_rows
 from omicskb.etl import cis
 
-UCEC = SEEDS / "ucec"
 
 
 def derived(omicskb, target) -> str:
@@ -165,13 +163,7 @@ def test_only_what_changed_is_recomputed_and_stale_blocks_never_outlive_a_load(s
     assert "cis: 9 blocks computed" in derived(omicskb, seeded)
     again = derived(omicskb, seeded)
     assert "cis: 0 blocks computed, 9 unchanged" in again and "nothing changed" in again
-    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
-        lines = handle.read().splitlines()
-    fields = lines[1].split("\t")
-    fields[1] = "9.5"
-    lines[1] = "\t".join(fields)
-    corrected = tmp_path / "proteomics.cct"
-    corrected.write_text("\n".join(lines) + "\n")
+    corrected = corrected_seed_proteomics(tmp_path)
     load = omicskb(seeded, "load", "matrix", corrected, "--cohort", "UCEC", "--omics", "protein", "--name", "proteomics")
     assert load.exit_code == 0, load.output
     # protein is x of two blocks (acetyl, phospho) and y of two (cnv, rna)
@@ -192,22 +184,7 @@ def test_only_what_changed_is_recomputed_and_stale_blocks_never_outlive_a_load(s
 
 
 def test_a_failed_cis_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch):
-    before = snapshot(seeded)
-    calls = []
-    original = cis.spearman_paired
-
-    def broken(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(cis, "spearman_paired", broken)
-    result = omicskb(seeded, "derive", "--analysis", "cis")
-    assert result.exit_code == 2 and "disk full" in result.output
-    after = snapshot(seeded)
-    assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
-    assert query_rows(seeded, "SELECT status, message FROM load_run WHERE source_kind = 'derive'") == [("failed", "disk full")]
+    assert_a_failed_derive_changes_nothing(seeded, omicskb, monkeypatch, cis, "spearman_paired", "cis", 3)
 
 
 def test_pair_needs_the_tumor_normal_analysis(seeded, omicskb):

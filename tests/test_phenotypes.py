@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import omicskb as api
-from conftest import query_rows, snapshot
+from conftest import assert_a_failed_derive_changes_nothing, query_rows
 from omicskb.etl import phenotypes
 from omicskb.etl.stats.groups import cox_score_rows, jonckheere_rows
 from test_ranksum import r_uses_exact, scipy_row
@@ -210,22 +210,7 @@ def test_meta_p_combines_cohorts_sharing_an_attribute_and_stale_blocks_go(seeded
 
 
 def test_a_failed_phenotype_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch):
-    before = snapshot(seeded)
-    calls = []
-    original = phenotypes.test_attribute
-
-    def broken(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 30:
-            raise RuntimeError("disk full")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(phenotypes, "test_attribute", broken)
-    result = omicskb(seeded, "derive", "--analysis", "phenotypes")
-    assert result.exit_code == 2 and "disk full" in result.output
-    after = snapshot(seeded)
-    assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
-    assert query_rows(seeded, "SELECT status, message FROM load_run WHERE source_kind = 'derive'") == [("failed", "disk full")]
+    assert_a_failed_derive_changes_nothing(seeded, omicskb, monkeypatch, phenotypes, "test_attribute", "phenotypes", 30)
 
 
 @pytest.mark.realdata

@@ -6,7 +6,6 @@ it; --top changes what is kept; a failure mid-derive changes nothing."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 
@@ -15,11 +14,10 @@ import pytest
 from scipy import stats
 
 import omicskb as api
-from conftest import SEEDS, query_rows, snapshot
+from conftest import assert_a_failed_derive_changes_nothing, corrected_seed_proteomics, query_rows
 from omicskb.etl import trans_all
 from test_cis import write_second_cohort
 
-UCEC = SEEDS / "ucec"
 KEYS = ("cohort", "partner_feature_id", "rank")
 VALUES = ("n", "rho", "p", "log10_p", "signed_log10_p", "q", "n_agree")
 
@@ -96,13 +94,7 @@ def test_a_corrected_file_drops_its_omics_type_and_top_changes_what_is_kept(seed
     first = derived(omicskb, seeded)
     assert "trans: 2 blocks computed" in first
     assert "nothing changed" in derived(omicskb, seeded)
-    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
-        lines = handle.read().splitlines()
-    fields = lines[1].split("\t")
-    fields[1] = "9.5"
-    lines[1] = "\t".join(fields)
-    corrected = tmp_path / "proteomics.cct"
-    corrected.write_text("\n".join(lines) + "\n")
+    corrected = corrected_seed_proteomics(tmp_path)
     load = omicskb(seeded, "load", "matrix", corrected, "--cohort", "UCEC", "--omics", "protein", "--name", "proteomics")
     assert load.exit_code == 0, load.output
     assert "removed 1 trans block(s) of protein" in load.output, load.output
@@ -120,23 +112,7 @@ def test_a_corrected_file_drops_its_omics_type_and_top_changes_what_is_kept(seed
 
 
 def test_a_failed_trans_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch):
-    before = snapshot(seeded)
-    calls = []
-    original = trans_all.spearman_row_pairs
-
-    def broken(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk on fire")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(trans_all, "spearman_row_pairs", broken)
-    result = omicskb(seeded, "derive", "--analysis", "trans")
-    assert result.exit_code == 2 and "disk on fire" in result.output
-    after = snapshot(seeded)
-    runs = query_rows(seeded, "SELECT status, message FROM load_run WHERE source_kind = 'derive'")
-    assert runs == [("failed", "disk on fire")]
-    assert {k: v for k, v in after.items() if k != "load_run"} == {k: v for k, v in before.items() if k != "load_run"}
+    assert_a_failed_derive_changes_nothing(seeded, omicskb, monkeypatch, trans_all, "spearman_row_pairs", "trans", 2)
 
 
 @pytest.mark.realdata

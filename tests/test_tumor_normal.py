@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from scipy import stats
 
 import omicskb as api
-from conftest import SEEDS, query_rows, snapshot
+from conftest import SEEDS, corrected_seed_proteomics, query_rows, snapshot
 from omicskb.etl import tumor_normal
 from test_ranksum import r_uses_exact, scipy_row
 
@@ -148,13 +148,7 @@ def test_only_what_changed_is_recomputed_and_stale_results_never_outlive_a_load(
     assert "0 comparisons computed, 4 unchanged" in again and "nothing changed" in again
     before = {k: v for k, v in snapshot(seeded).items() if k.startswith("tn_") and k != "tn_comparison"}
     # a corrected protein file: its comparison goes in the load's own transaction, with protein's Meta P
-    with gzip.open(UCEC / "proteomics.cct.gz", "rt") as handle:
-        lines = handle.read().splitlines()
-    fields = lines[1].split("\t")
-    fields[1] = "9.5"
-    lines[1] = "\t".join(fields)
-    corrected = tmp_path / "proteomics.cct"
-    corrected.write_text("\n".join(lines) + "\n")
+    corrected = corrected_seed_proteomics(tmp_path)
     load = omicskb(seeded, "load", "matrix", corrected, "--cohort", "UCEC", "--omics", "protein", "--name", "proteomics")
     assert load.exit_code == 0 and "removed 1 tumor-vs-normal comparison(s) and the Meta P of protein" in load.output, load.output
     assert query_rows(seeded, "SELECT count(*) FROM tn_comparison WHERE omics_type = 'protein'")[0][0] == 0
