@@ -112,8 +112,8 @@ def describe(report: DeriveReport) -> list[str]:
 @click.command()
 @click.option("--analysis", "analyses", type=click.Choice([*ANALYSES, "all"]), multiple=True, default=("all",), show_default=True,
               help="What to compute: tumor-normal, cis, phenotypes, trans, or all of them (repeatable).")
-@click.option("--top", "top", type=click.IntRange(1, 10_000), default=DEFAULT_TOP, show_default=True,
-              help="trans: partners stored per feature, per cohort and by Meta P (a change recomputes trans).")
+@click.option("--top", "top", type=click.IntRange(1, 1000), default=DEFAULT_TOP, show_default=True,
+              help="trans: partners stored per feature, per cohort and by Meta P, 1 to 1000 (a change recomputes trans).")
 @click.option("--pair", "pairs", metavar=PAIR_METAVAR, multiple=True, callback=_pairs_option,
               help="Read dataset TUMOR and dataset NORMAL of COHORT (code or alias) and OMICS as one block before "
                    "computing, as 'omicskb datasets pair' does (declared by user); a pair either dataset is in is "

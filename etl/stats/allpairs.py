@@ -591,7 +591,7 @@ def candidates_by_row(packed: np.ndarray, features: int, top: int, slack: float 
     """Per row of a packed upper triangle of log10 p (NaN: untested): the indexes of its top
     partners (smallest log10 p) and of any within `slack` of the top-th (which an exact
     recomputation may order differently); with_q, their BH log10 q within the row (else NaN)."""
-    width = top * 4 + 16
+    width = max(1, min(features, top * 4 + 16))  # room for ties at the cut, never more than a row
     rows = np.full((features, width), -1, dtype=np.int64)
     log10_q = np.full((features, width), np.nan)
     counts = np.zeros(features, dtype=np.int64)
