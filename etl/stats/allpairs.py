@@ -401,17 +401,30 @@ def _approximate_finish(n: np.ndarray, sums: np.ndarray, squares: np.ndarray, cr
 # log10_t_two_sided and z_from_log10_p call), reached from numba through their C entry points.
 
 def _scipy_special(name: str, arguments: int):
+    """scipy.special.cython_special's C function `name` taking `arguments` doubles, as a ctypes
+    function numba can call. Its exported name depends on the scipy version (stdtr is plain in
+    1.11 and fused in 1.17, log_ndtr fused in both): each candidate's C signature is checked."""
     import ctypes
 
-    from numba.extending import get_cython_function_address
+    from scipy.special import cython_special
 
-    address = get_cython_function_address("scipy.special.cython_special", name)
-    return ctypes.CFUNCTYPE(ctypes.c_double, *([ctypes.c_double] * arguments), ctypes.c_int)(address)
+    wanted = "double (" + ", ".join(["double"] * arguments) + ", int __pyx_skip_dispatch)"
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    exported = cython_special.__pyx_capi__
+    for candidate in (name, f"__pyx_fuse_0{name}", f"__pyx_fuse_1{name}"):
+        capsule = exported.get(candidate)
+        if capsule is not None and get_name(capsule).decode() == wanted:
+            address = get_pointer(capsule, get_name(capsule))
+            return ctypes.CFUNCTYPE(ctypes.c_double, *([ctypes.c_double] * arguments), ctypes.c_int)(address)
+    raise ImportError(f"scipy.special.cython_special exports no {wanted.replace('(', name + '(', 1)}")
 
 
-_stdtr = _scipy_special("__pyx_fuse_0stdtr", 2)
+_stdtr = _scipy_special("stdtr", 2)
 _ndtri_exp = _scipy_special("ndtri_exp", 1)
-_log_ndtr = _scipy_special("__pyx_fuse_1log_ndtr", 1)
+_log_ndtr = _scipy_special("log_ndtr", 1)
 _LN10 = math.log(10.0)
 _LN2 = math.log(2.0)
 
