@@ -422,9 +422,19 @@ def _scipy_special(name: str, arguments: int):
     raise ImportError(f"scipy.special.cython_special exports no {wanted.replace('(', name + '(', 1)}")
 
 
-_stdtr = _scipy_special("stdtr", 2)
-_ndtri_exp = _scipy_special("ndtri_exp", 1)
-_log_ndtr = _scipy_special("log_ndtr", 1)
+try:
+    _stdtr = _scipy_special("stdtr", 2)
+    _ndtri_exp = _scipy_special("ndtri_exp", 1)
+    _log_ndtr = _scipy_special("log_ndtr", 1)
+    _SPECIAL_MISSING = None
+except ImportError as exc:  # only all-pairs trans needs them: the rest of omicskb still works
+    _stdtr = _ndtri_exp = _log_ndtr = None
+    _SPECIAL_MISSING = str(exc)
+
+
+def _require_special() -> None:
+    if _SPECIAL_MISSING:
+        raise RuntimeError(f"all-pairs trans needs scipy's C special functions, and this scipy has not got them: {_SPECIAL_MISSING}")
 _LN10 = math.log(10.0)
 _LN2 = math.log(2.0)
 
@@ -499,6 +509,7 @@ def _log10_p_and_meta(rho: np.ndarray, n: np.ndarray, rows: int, feature_at: np.
 def log10_p_and_meta(rho: np.ndarray, n: np.ndarray, rows: int, feature_at: np.ndarray, accumulators: "MetaAccumulators") -> None:
     """In place: rho (packed, from spearman_all_pairs_packed) becomes log10 p; the pairs are added
     to the Meta P accumulators."""
+    _require_special()
     with KERNEL_LOCK:
         _log10_p_and_meta(rho, n, rows, feature_at.astype(np.int64), accumulators.features, accumulators.signed_z, accumulators.cohorts,
                           accumulators.votes)
@@ -524,6 +535,7 @@ class MetaAccumulators:
         (no temporaries: 28k features are 3.1 GB an array), so the accumulators are spent."""
         if self.signed_z is None:
             raise RuntimeError("the Meta P accumulators were already turned into log10 p")
+        _require_special()
         out = self.signed_z
         with KERNEL_LOCK:
             _meta_log10_p(out, self.cohorts)
