@@ -338,7 +338,7 @@ def test_all_pairs_trans_of_the_full_proteome_is_the_same_on_both_backends(duck,
         try:
             started = time.perf_counter()
             report = trans_all.run_derive_trans(engine, "derive --analysis trans (parity test)", top=10, omics=("protein",))
-            print(f"\ntrans on the full UCEC proteome, {db.target.split(':')[0]}: {time.perf_counter() - started:.1f} s; {report.computed}")
+            print(f"\ntrans on the full UCEC proteome, {'postgresql' if db is pg else 'duckdb'}: {time.perf_counter() - started:.1f} s; {report.computed}")
         finally:
             engine.dispose()
     result_sql = """SELECT f.feature_key, p.feature_key, r.partner_rank, r.n, r.rho, r.p, r.log10_p, r.q
