@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from omicskb.etl.cis import read_dataset
 from omicskb.etl.db import bulk_insert, delete_by_ids
 from omicskb.etl.queries import run_saved
-from omicskb.etl.stats import allpairs, spearman
+from omicskb.etl.stats import allpairs
 from omicskb.etl.stats.combine import stouffer_long
 from omicskb.etl.stats.allpairs import spearman_row_pairs_prepared as spearman_row_pairs
 from omicskb.etl.stats.logp import p_from_log10
@@ -139,10 +139,9 @@ class _Block:
 
 def _derive_omics(conn: sa.Connection, omics_type: str, wanted: list[TransCandidate], run_id: int, top: int, progress: ProgressFn | None,
                   report: TransReport) -> None:
-    started = time.perf_counter()
     if progress:
         progress("preparing the statistics kernels (compiled on first use; cached afterwards)")
-    report.seconds["kernels"] += allpairs.prepare() + spearman.prepare()
+    report.seconds["kernels"] += allpairs.prepare()
     blocks: list[_Block] = []
     for c in wanted:
         started = time.perf_counter()

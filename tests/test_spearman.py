@@ -127,22 +127,6 @@ def test_paired_rows_equal_scipy_row_by_row():
         spearman_paired(x[:, :10], y)
 
 
-def test_row_pairs_by_index_equal_the_copied_rows_bit_for_bit():
-    from omicskb.etl.stats.spearman import spearman_row_pairs
-
-    rng = np.random.default_rng(12)
-    _, values = _rows(rng, 120, 40)
-    values[rng.random(size=values.shape) < 0.25] = np.nan
-    values[:30] = np.round(values[:30], 1)
-    xs, ys = rng.integers(0, 120, size=2000), rng.integers(0, 120, size=2000)
-    got, copied = spearman_row_pairs(values, xs, ys), spearman_paired(values[xs], values[ys])
-    for name in ("n", "rho", "p", "log10_p"):
-        assert np.array_equal(getattr(got, name), getattr(copied, name), equal_nan=True), name
-    assert list(got.reason) == list(copied.reason) and got.tested.sum() > 1000
-    with pytest.raises(ValueError, match="one index per pair"):
-        spearman_row_pairs(values, xs, ys[:5])
-
-
 def rna_protein_pairs(target: str, cohort: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The tumors' RNA and protein rows of every gene both blocks measure, on the samples (by id)
     both have: (rna, protein, gene ids)."""

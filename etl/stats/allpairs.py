@@ -331,8 +331,9 @@ def _indexed_pairs(order_narrow: np.ndarray, present: np.ndarray, mask: np.ndarr
 
 
 def spearman_row_pairs_prepared(prepared: PreparedRows, xs: np.ndarray, ys: np.ndarray, min_n: int = MIN_SHARED):
-    """etl.stats.spearman.spearman_row_pairs (row xs[i] against row ys[i], with p), by this
-    module's walks: the same n and rho, bit for bit, a few times faster."""
+    """Row xs[i] against row ys[i] for every i, with p: etl.stats.spearman.spearman_paired of
+    values[xs] and values[ys] without copying the rows, by this module's walks (the same n and rho,
+    bit for bit)."""
     from omicskb.etl.stats.spearman import _finish
 
     xs = np.ascontiguousarray(xs, dtype=np.int64)

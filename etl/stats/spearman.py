@@ -130,19 +130,6 @@ def spearman_paired_rows(x: np.ndarray, x_order: np.ndarray, x_present: np.ndarr
             n_out[row], rho_out[row], reason_out[row] = _pair(x[row], x_order[row], x_present[row], y[row], y_order[row], y_present[row], min_n, rx, ry)
 
 
-@nb.njit(parallel=True, cache=True)
-def spearman_indexed_rows(values: np.ndarray, order: np.ndarray, present: np.ndarray, xs: np.ndarray, ys: np.ndarray, min_n: int,
-                          n_out: np.ndarray, rho_out: np.ndarray, reason_out: np.ndarray) -> None:
-    """For each i: _pair(values[xs[i]], values[ys[i]]), without copying the rows."""
-    pairs, samples = xs.shape[0], values.shape[1]
-    tasks = (pairs + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
-    for task in nb.prange(tasks):
-        rx, ry = np.empty(samples), np.empty(samples)
-        for i in range(task * _ROWS_PER_TASK, min(pairs, (task + 1) * _ROWS_PER_TASK)):
-            x, y = xs[i], ys[i]
-            n_out[i], rho_out[i], reason_out[i] = _pair(values[x], order[x], present[x], values[y], order[y], present[y], min_n, rx, ry)
-
-
 _MAX_INDEX_BITS = 20  # beyond a million samples per row, argsort (keys would lose too many bits)
 
 
@@ -257,7 +244,6 @@ def prepare() -> float:
     values = np.arange(24.0).reshape(2, 12)
     spearman_one_vs_rows(values[0], values)
     spearman_paired(values, values[::-1].copy())
-    spearman_row_pairs(values, np.array([0]), np.array([1]))
     return time.perf_counter() - started
 
 
@@ -279,25 +265,6 @@ def spearman_paired(x: np.ndarray, y: np.ndarray, min_n: int = MIN_SHARED) -> Sp
     if x.ndim != 2 or x.shape != y.shape:
         raise ValueError(f"x and y must both be rows x samples of one shape, not {x.shape} and {y.shape}")
     return _run(spearman_paired_rows, x, y, min_n)
-
-
-def spearman_row_pairs(values: np.ndarray, xs: np.ndarray, ys: np.ndarray, min_n: int = MIN_SHARED) -> Spearman:
-    """Spearman of row xs[i] against row ys[i] of `values` (rows x samples, NaN = missing) for
-    every i, each pair on the samples both rows have: spearman_paired without copying the rows (so
-    millions of pairs of a few thousand rows take no more memory than the rows)."""
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    xs = np.ascontiguousarray(xs, dtype=np.int64)
-    ys = np.ascontiguousarray(ys, dtype=np.int64)
-    if values.ndim != 2 or xs.shape != ys.shape or xs.ndim != 1:
-        raise ValueError(f"values must be rows x samples and xs, ys one index per pair, not {values.shape}, {xs.shape}, {ys.shape}")
-    pairs = len(xs)
-    n = np.zeros(pairs, dtype=np.int64)
-    rho = np.empty(pairs)
-    codes = np.zeros(pairs, dtype=np.int8)
-    order, present = sort_orders(values)
-    with KERNEL_LOCK:
-        spearman_indexed_rows(values, order, present, xs, ys, min_n, n, rho, codes)
-    return _finish(n, rho, codes)
 
 
 def _run(kernel, x: np.ndarray, y: np.ndarray, min_n: int) -> Spearman:
