@@ -8,7 +8,7 @@ On the synthetic pan-cancer freeze (benchmarks/synthetic_pancan.py: 10 cohorts, 
      --repeats runs. Each run starts from a copy of the never-derived database (the copy is not
      timed) and runs in a fresh subprocess, so its peak memory (ru_maxrss of that process; also
      /usr/bin/time's maximum resident set when present) is its own. Printed per run: the wall time
-     of run_derive, the report's main-thread phases (kernels, plan, waiting_fetch, sort, test, box,
+     of run_derive, the report's main-thread phases (kernels, plan, waiting_fetch, rank, q,
      waiting_write, meta) and the busy time of its background fetch and write threads, what no
      main-thread phase holds (the stale check, candidates, the commit), closing the engine (DuckDB's checkpoint
      into the file), the whole process, the tests, the peak RSS. Before the timed runs an untimed

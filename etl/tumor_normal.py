@@ -30,18 +30,17 @@ from omicskb.etl.blocks import BlockPlan, RoleMatrices, RowReader, duckdb_datase
 from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
 from omicskb.etl.db import bulk_insert, delete_by_ids, duckdb_side_connection, fetch_text_table, is_duckdb
 from omicskb.etl.queries import run_saved
-from omicskb.etl.stats.box import Box, box_stats
+from omicskb.etl.stats.box import Box
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
 from omicskb.etl.stats import kernels
-from omicskb.etl.stats.kernels import sort_rows
 from omicskb.etl.stats.logp import p_from_log10
-from omicskb.etl.stats.ranksum import RankSum, rank_sum
+from omicskb.etl.stats.ranksum import RankSum, rank_sum_with_boxes
 
 NO_NORMALS = "no normal samples"
 
 ProgressFn = Callable[[str], None]
 
-MAIN_PHASES = ("kernels", "plan", "waiting_fetch", "sort", "test", "box", "waiting_write", "meta")
+MAIN_PHASES = ("kernels", "plan", "waiting_fetch", "rank", "q", "waiting_write", "meta")  # rank: sorts, tests and boxes, chunk by chunk
 BACKGROUND_PHASES = ("fetch", "write")
 PREFETCH_BLOCKS = 2  # blocks read ahead of the one being computed (each holds its matrices in memory)
 WRITE_QUEUE = 2  # computed blocks waiting for, or in, the writer thread (each holds its results in memory)
@@ -296,17 +295,13 @@ def _compute(block: RoleMatrices, report: DeriveReport) -> _Computed:
     x, y = block.role_values["tumor"], block.role_values["normal"]
     reason = NO_NORMALS if len(block.role_sample_ids["normal"]) == 0 else None
     started = time.perf_counter()
-    x_sorted = sort_rows(x)  # one sort per row, shared by the test and the boxes
-    y_sorted = sort_rows(y) if reason is None else None
-    report.seconds["sort"] += time.perf_counter() - started
+    # each chunk of rows is sorted once and shared by the test and the boxes (etl.stats.ranksum)
+    result, box_x, box_y = rank_sum_with_boxes(x, y)
+    report.seconds["rank"] += time.perf_counter() - started
     started = time.perf_counter()
-    result = rank_sum(x, y, x_sorted=x_sorted, y_sorted=y_sorted) if reason is None else None
     q = bh_log10_q(result.log10_p) if result is not None else None
-    report.seconds["test"] += time.perf_counter() - started
-    started = time.perf_counter()
-    boxes = [(role, box_stats(values, ordered), block.role_sample_ids[role])
-             for role, values, ordered in (("tumor", x, x_sorted), ("normal", y, y_sorted)) if values.shape[1]]
-    report.seconds["box"] += time.perf_counter() - started
+    boxes = [(role, box, block.role_sample_ids[role]) for role, box in (("tumor", box_x), ("normal", box_y)) if box is not None]
+    report.seconds["q"] += time.perf_counter() - started
     return _Computed(block=block, reason=reason, result=result, log10_q=q, boxes=boxes)
 
 

@@ -181,7 +181,7 @@ def test_a_derive_that_fails_after_declaring_the_pair_keeps_the_old_pair(name_pa
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tumor_normal, "rank_sum", broken)  # the pair is declared, then the comparison fails
+    monkeypatch.setattr(tumor_normal, "rank_sum_with_boxes", broken)  # the pair is declared, then the comparison fails
     result = omicskb(target, "derive", "--analysis", "tumor-normal", "--pair", "LUAD/protein/proteomics_tumor=proteomics_adjacent")
     assert result.exit_code == 2 and "disk full" in result.output, result.output
     assert state(target) == before

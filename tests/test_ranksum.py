@@ -10,7 +10,9 @@ import pytest
 from scipy import stats
 
 import omicskb as api
-from omicskb.etl.stats.ranksum import EXACT_BELOW, REASON_ALL_EQUAL, hodges_lehmann, rank_sum
+from omicskb.etl.stats import ranksum
+from omicskb.etl.stats.box import box_stats
+from omicskb.etl.stats.ranksum import EXACT_BELOW, REASON_ALL_EQUAL, hodges_lehmann, rank_sum, rank_sum_with_boxes
 
 RELATIVE = 1e-10
 
@@ -196,4 +198,52 @@ def test_every_feature_of_the_full_ucec_cohort_matches_scipy(realdata, tmp_path_
     result = rank_sum(x, y)
     checked = check_against_scipy(x, y, result)
     assert checked == result.tested.sum() > 9000
+    assert_chunked_path_equals_whole_matrix_path(x, y)  # what derive runs, on every feature
     print(f"{omics}: {checked} features checked, {int(result.exact.sum())} exact, {int((~result.tested).sum())} untested")
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal bit for bit (NaN where NaN), dtype included."""
+    return a.dtype == b.dtype and a.shape == b.shape and (np.array_equal(a, b, equal_nan=a.dtype.kind == "f") if a.dtype != object else list(a) == list(b))
+
+
+def assert_chunked_path_equals_whole_matrix_path(x: np.ndarray, y: np.ndarray) -> None:
+    """rank_sum_with_boxes (chunks sorted in reused buffers, serial kernels in threads: derive's
+    path) gives rank_sum's tests and box_stats' boxes, every field bit for bit."""
+    result, box_x, box_y = rank_sum_with_boxes(x, y)
+    if y.shape[1] and x.shape[1]:
+        whole = rank_sum(x, y)
+        for field in ("n_x", "n_y", "median_x", "median_y", "u", "z", "log10_p", "exact", "hl_shift", "reason"):
+            assert same(getattr(result, field), getattr(whole, field)), field
+    else:
+        assert result is None
+    for values, box in ((x, box_x), (y, box_y)):
+        if not values.shape[1]:
+            assert box is None
+            continue
+        whole_box = box_stats(values)
+        for field in ("n", "minimum", "q1", "median", "q3", "maximum", "whisker_low", "whisker_high", "outlier_rows", "outlier_columns",
+                      "outlier_values", "outlier_extreme", "n_mild", "n_extreme"):
+            assert same(getattr(box, field), getattr(whole_box, field)), field
+
+
+@pytest.mark.parametrize("omics", ["protein", "rna", "phospho", "acetyl"])
+def test_derives_chunked_path_equals_the_whole_matrix_path_on_the_seed_blocks(seed_blocks, omics):
+    block = seed_blocks[omics]
+    assert_chunked_path_equals_whole_matrix_path(block.values[:, block.columns("tumor")], block.values[:, block.columns("normal")])
+
+
+@pytest.mark.parametrize("rows", [0, 1, ranksum.CHUNK_ROWS, 2 * ranksum.CHUNK_ROWS + 37])
+def test_derives_chunked_path_equals_the_whole_matrix_path_across_chunks(rows):
+    rng = np.random.default_rng(rows)
+    x = np.round(rng.normal(0.3, 1, size=(rows, 45)), 1)  # ties, and outliers from the heavy tail below
+    y = np.round(rng.standard_t(3, size=(rows, 30)), 1)
+    x[rng.random(x.shape) < 0.4] = np.nan
+    y[rng.random(y.shape) < 0.2] = np.nan
+    x[:rows // 10] = np.nan  # rows with nothing on one side
+    y[rows // 10:rows // 5, :25] = np.nan
+    assert_chunked_path_equals_whole_matrix_path(x, y)
+    assert_chunked_path_equals_whole_matrix_path(x, y[:, :0])  # a block without normals: tumor boxes only
+    if rows > ranksum.CHUNK_ROWS:
+        result, box_x, _ = rank_sum_with_boxes(x, y, workers=1)  # one thread takes every chunk in turn
+        assert same(result.hl_shift, rank_sum(x, y).hl_shift) and same(box_x.outlier_values, box_stats(x).outlier_values)

@@ -212,7 +212,7 @@ def test_a_cohort_without_normals_shows_with_its_reason(seeded, omicskb, tmp_pat
 
 # derive fetches the next block and writes the previous one while it computes: a failure in any
 # of the three stages (the fetch and write threads included) must roll back the whole run.
-@pytest.mark.parametrize("stage", ["rank_sum", "fetch_planned_roles", "bulk_insert"])
+@pytest.mark.parametrize("stage", ["rank_sum_with_boxes", "fetch_planned_roles", "bulk_insert"])
 def test_a_failed_derive_changes_nothing_and_says_so(seeded, omicskb, monkeypatch, stage):
     before = snapshot(seeded)
     calls = []

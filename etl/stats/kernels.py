@@ -1,7 +1,9 @@
 """Compiled per-row kernels (numba) for the work numpy cannot do as whole-array operations.
 
-numpy sorts each row in C (`sort_rows`, two threads); these kernels then walk the sorted rows once,
-in parallel over rows:
+numpy sorts each row in C (`sort_rows`, or a chunk of rows at a time in etl.stats.ranksum's
+`rank_sum_with_boxes`); these kernels then walk the sorted rows once. Each comes as a serial
+`*_range` kernel over a range of rows (no GIL: callers run ranges in threads of their own) and as a
+parallel one over every row (numba's threads):
 
 - `rank_sum_rows`: per row the counts, medians, Mann-Whitney U and tie term by one merge of the
   sorted x and y (ties handled only where they occur), and the exact Hodges-Lehmann shift by
@@ -40,6 +42,8 @@ def prepare() -> float:
     the seconds spent. Lets a caller say why its first call takes long, instead of hiding the
     compile inside its first block."""
     started = time.perf_counter()
+    from omicskb.etl.stats.ranksum import rank_sum_with_boxes  # (it imports this module)
+
     x, y = sort_rows(np.zeros((1, 2))), sort_rows(np.ones((1, 2)))
     ints = [np.empty(1, dtype=np.int64) for _ in range(2)]
     floats = [np.empty(1) for _ in range(5)]
@@ -49,24 +53,22 @@ def prepare() -> float:
         box_rows(x, ints[0], *[np.empty(1) for _ in range(7)], fences, ints[1], np.empty(1, dtype=np.int64))
         box_outliers(x, fences, np.zeros(1, dtype=np.int64), np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64), np.empty(2),
                      np.empty(2, dtype=np.bool_))
+    rank_sum_with_boxes(np.arange(40.0).reshape(2, 20), np.arange(20.0).reshape(2, 10), min_x=1, min_y=1)  # the serial kernels, and the exact-p table
     return time.perf_counter() - started
 
 
 def sort_rows(values: np.ndarray) -> np.ndarray:
-    """Each row sorted ascending, NaN last; numpy's sort in C, two threads over halves of the rows."""
-    values = np.asarray(values, dtype=np.float64)
-    rows = values.shape[0]
+    """Each row sorted ascending, NaN last: a copy, sorted in place by numpy (in C), two threads
+    over halves of the rows."""
+    out = np.array(values, dtype=np.float64, order="C")
+    rows = out.shape[0]
     workers = min(os.cpu_count() or 1, 4)
     if rows < 2048 or workers < 2:
-        return np.sort(values, axis=1)
-    out = np.empty_like(values)
+        out.sort(axis=1)
+        return out
     bounds = np.linspace(0, rows, workers + 1).astype(np.int64)
-
-    def part(i: int) -> None:
-        out[bounds[i]:bounds[i + 1]] = np.sort(values[bounds[i]:bounds[i + 1]], axis=1)
-
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        list(pool.map(part, range(workers)))
+        list(pool.map(lambda i: out[bounds[i]:bounds[i + 1]].sort(axis=1), range(workers)))
     return out
 
 
@@ -371,45 +373,116 @@ def _hodges_lehmann(xs, m, ys, n, guess, scale, xpad, ypad, a, b, jb, ja, pivots
         step += 1
 
 
+@nb.njit(cache=True, nogil=True)
+def rank_sum_range(xs, ys, min_x, min_y, every_row, n_x, n_y, median_x, median_y, u, tie_term, hl, start, stop):
+    """Per row start..stop-1 of the sorted matrices xs and ys (NaN last): counts, medians, U and
+    tie term; the Hodges-Lehmann shift where both counts reach their minimum and not every value
+    is equal (elsewhere NaN), or with `every_row` wherever both have a value. Serial, without the
+    GIL: callers run ranges in threads of their own (`rank_sum_rows` in numba's)."""
+    width_x = max(xs.shape[1], 1)
+    # work arrays once per range of rows, not per row
+    a = np.empty(width_x + 1, dtype=np.int64)
+    b = np.empty_like(a)
+    jb = np.empty((4, width_x + 1), dtype=np.int64)
+    ja = np.empty_like(jb)
+    pivots = np.empty(4)
+    xpad = np.empty(width_x + 1)
+    ypad = np.empty(ys.shape[1] + 1)
+    buf = np.empty(GATHER)
+    for r in range(start, stop):
+        x = xs[r]
+        y = ys[r]
+        m = _n_valid(x)
+        n = _n_valid(y)
+        n_x[r] = m
+        n_y[r] = n
+        median_x[r] = _median(x, m)
+        median_y[r] = _median(y, n)
+        u_r, ties = _u_and_ties(x, m, y, n)
+        u[r] = u_r
+        tie_term[r] = ties
+        total = m + n
+        if m == 0 or n == 0 or (not every_row and (m < min_x or n < min_y or ties >= float(total) * total * total - total)):
+            hl[r] = np.nan
+            continue
+        iqr_x = _type7(x, m, 0.75) - _type7(x, m, 0.25)
+        iqr_y = _type7(y, n, 0.75) - _type7(y, n, 0.25)
+        # the standard error of a shift in location, with the spread measured robustly
+        scale = np.sqrt((iqr_x * iqr_x + iqr_y * iqr_y) * (1.0 / m + 1.0 / n)) / _IQR_PER_SD
+        hl[r] = _hodges_lehmann(x, m, y, n, median_x[r] - median_y[r], scale, xpad, ypad, a, b, jb, ja, pivots, buf)
+
+
 @nb.njit(parallel=True, cache=True)
 def rank_sum_rows(xs, ys, min_x, min_y, every_row, n_x, n_y, median_x, median_y, u, tie_term, hl):
-    """Per row of the sorted matrices xs and ys (NaN last): counts, medians, U and tie term; the
-    Hodges-Lehmann shift where both counts reach their minimum and not every value is equal
-    (elsewhere NaN), or with `every_row` wherever both have a value."""
+    """rank_sum_range over every row, in parallel over tasks of rows."""
     rows = xs.shape[0]
-    width_x = max(xs.shape[1], 1)
     chunks = (rows + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
     for chunk in nb.prange(chunks):
-        # work arrays once per task of rows, not per row
-        a = np.empty(width_x + 1, dtype=np.int64)
-        b = np.empty_like(a)
-        jb = np.empty((4, width_x + 1), dtype=np.int64)
-        ja = np.empty_like(jb)
-        pivots = np.empty(4)
-        xpad = np.empty(width_x + 1)
-        ypad = np.empty(ys.shape[1] + 1)
-        buf = np.empty(GATHER)
-        for r in range(chunk * _ROWS_PER_TASK, min(rows, (chunk + 1) * _ROWS_PER_TASK)):
-            x = xs[r]
-            y = ys[r]
-            m = _n_valid(x)
-            n = _n_valid(y)
-            n_x[r] = m
-            n_y[r] = n
-            median_x[r] = _median(x, m)
-            median_y[r] = _median(y, n)
-            u_r, ties = _u_and_ties(x, m, y, n)
-            u[r] = u_r
-            tie_term[r] = ties
-            total = m + n
-            if m == 0 or n == 0 or (not every_row and (m < min_x or n < min_y or ties >= float(total) * total * total - total)):
-                hl[r] = np.nan
-                continue
-            iqr_x = _type7(x, m, 0.75) - _type7(x, m, 0.25)
-            iqr_y = _type7(y, n, 0.75) - _type7(y, n, 0.25)
-            # the standard error of a shift in location, with the spread measured robustly
-            scale = np.sqrt((iqr_x * iqr_x + iqr_y * iqr_y) * (1.0 / m + 1.0 / n)) / _IQR_PER_SD
-            hl[r] = _hodges_lehmann(x, m, y, n, median_x[r] - median_y[r], scale, xpad, ypad, a, b, jb, ja, pivots, buf)
+        rank_sum_range(xs, ys, min_x, min_y, every_row, n_x, n_y, median_x, median_y, u, tie_term, hl,
+                       chunk * _ROWS_PER_TASK, min(rows, (chunk + 1) * _ROWS_PER_TASK))
+
+
+@nb.njit(cache=True, nogil=True)
+def _box_row(ordered, r, n_out, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme):
+    """Row r of box_rows."""
+    v = ordered[r]
+    n = _n_valid(v)
+    n_out[r] = n
+    lower = _type7(v, n, 0.25)
+    upper = _type7(v, n, 0.75)
+    minimum[r] = _type7(v, n, 0.0)
+    q1[r] = lower
+    median[r] = _type7(v, n, 0.5)
+    q3[r] = upper
+    maximum[r] = _type7(v, n, 1.0)
+    iqr = upper - lower
+    inner_low, inner_high = lower - 1.5 * iqr, upper + 1.5 * iqr
+    outer_low, outer_high = lower - 3.0 * iqr, upper + 3.0 * iqr
+    fences[r, 0] = inner_low
+    fences[r, 1] = inner_high
+    fences[r, 2] = outer_low
+    fences[r, 3] = outer_high
+    if n == 0:
+        whisker_low[r] = np.nan
+        whisker_high[r] = np.nan
+        n_mild[r] = 0
+        n_extreme[r] = 0
+        return
+    low_end = 0  # values below the inner low fence
+    while low_end < n and not v[low_end] >= inner_low:
+        low_end += 1
+    high_start = n  # values from here on are above the inner high fence
+    while high_start > 0 and not v[high_start - 1] <= inner_high:
+        high_start -= 1
+    whisker_low[r] = np.inf
+    whisker_high[r] = -np.inf
+    for k in range(low_end, high_start):
+        if v[k] <= inner_high:
+            whisker_low[r] = v[k]
+            break
+    for k in range(high_start - 1, low_end - 1, -1):
+        if v[k] >= inner_low:
+            whisker_high[r] = v[k]
+            break
+    extreme = 0
+    for k in range(low_end):
+        if v[k] < outer_low or v[k] > outer_high:
+            extreme += 1
+    for k in range(high_start, n):
+        if v[k] < outer_low or v[k] > outer_high:
+            extreme += 1
+    outside = low_end + (n - high_start)
+    if high_start < low_end:  # a value can be outside on both sides only if the fences are NaN
+        outside = n
+    n_extreme[r] = extreme
+    n_mild[r] = outside - extreme
+
+
+@nb.njit(cache=True, nogil=True)
+def box_range(ordered, n_out, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme, start, stop):
+    """box_rows for rows start..stop-1, serial and without the GIL."""
+    for r in range(start, stop):
+        _box_row(ordered, r, n_out, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -417,75 +490,35 @@ def box_rows(ordered, n_out, minimum, q1, median, q3, maximum, whisker_low, whis
     """Per sorted row (NaN last): type-7 quartiles, the extremes, the whiskers (the most extreme
     values within 1.5 IQR of the quartiles; inf when none is), the four fences (inner low, inner
     high, outer low, outer high) and the numbers of mild and extreme outliers."""
-    rows = ordered.shape[0]
-    for r in nb.prange(rows):
-        v = ordered[r]
-        n = _n_valid(v)
-        n_out[r] = n
-        lower = _type7(v, n, 0.25)
-        upper = _type7(v, n, 0.75)
-        minimum[r] = _type7(v, n, 0.0)
-        q1[r] = lower
-        median[r] = _type7(v, n, 0.5)
-        q3[r] = upper
-        maximum[r] = _type7(v, n, 1.0)
-        iqr = upper - lower
-        inner_low, inner_high = lower - 1.5 * iqr, upper + 1.5 * iqr
-        outer_low, outer_high = lower - 3.0 * iqr, upper + 3.0 * iqr
-        fences[r, 0] = inner_low
-        fences[r, 1] = inner_high
-        fences[r, 2] = outer_low
-        fences[r, 3] = outer_high
-        if n == 0:
-            whisker_low[r] = np.nan
-            whisker_high[r] = np.nan
-            n_mild[r] = 0
-            n_extreme[r] = 0
+    for r in nb.prange(ordered.shape[0]):
+        _box_row(ordered, r, n_out, minimum, q1, median, q3, maximum, whisker_low, whisker_high, fences, n_mild, n_extreme)
+
+
+@nb.njit(cache=True, nogil=True)
+def _outliers_of_row(values, r, fences, at, out_rows, out_columns, out_values, out_extreme):
+    """Row r's outlying values in column order, written from `at` on."""
+    inner_low, inner_high, outer_low, outer_high = fences[r, 0], fences[r, 1], fences[r, 2], fences[r, 3]
+    for c in range(values.shape[1]):
+        v = values[r, c]
+        if np.isnan(v):
             continue
-        low_end = 0  # values below the inner low fence
-        while low_end < n and not v[low_end] >= inner_low:
-            low_end += 1
-        high_start = n  # values from here on are above the inner high fence
-        while high_start > 0 and not v[high_start - 1] <= inner_high:
-            high_start -= 1
-        whisker_low[r] = np.inf
-        whisker_high[r] = -np.inf
-        for k in range(low_end, high_start):
-            if v[k] <= inner_high:
-                whisker_low[r] = v[k]
-                break
-        for k in range(high_start - 1, low_end - 1, -1):
-            if v[k] >= inner_low:
-                whisker_high[r] = v[k]
-                break
-        extreme = 0
-        for k in range(low_end):
-            if v[k] < outer_low or v[k] > outer_high:
-                extreme += 1
-        for k in range(high_start, n):
-            if v[k] < outer_low or v[k] > outer_high:
-                extreme += 1
-        outside = low_end + (n - high_start)
-        if high_start < low_end:  # a value can be outside on both sides only if the fences are NaN
-            outside = n
-        n_extreme[r] = extreme
-        n_mild[r] = outside - extreme
+        if not (v >= inner_low and v <= inner_high):
+            out_rows[at] = r
+            out_columns[at] = c
+            out_values[at] = v
+            out_extreme[at] = v < outer_low or v > outer_high
+            at += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def box_outliers_range(values, fences, starts, out_rows, out_columns, out_values, out_extreme, start, stop):
+    """box_outliers for rows start..stop-1, serial and without the GIL."""
+    for r in range(start, stop):
+        _outliers_of_row(values, r, fences, starts[r], out_rows, out_columns, out_values, out_extreme)
 
 
 @nb.njit(parallel=True, cache=True)
 def box_outliers(values, fences, starts, out_rows, out_columns, out_values, out_extreme):
     """The outlying values of each (unsorted) row in column order, written from starts[r] on."""
-    rows, columns = values.shape
-    for r in nb.prange(rows):
-        at = starts[r]
-        inner_low, inner_high, outer_low, outer_high = fences[r, 0], fences[r, 1], fences[r, 2], fences[r, 3]
-        for c in range(columns):
-            v = values[r, c]
-            if np.isnan(v):
-                continue
-            if not (v >= inner_low and v <= inner_high):
-                out_rows[at] = r
-                out_columns[at] = c
-                out_values[at] = v
-                out_extreme[at] = v < outer_low or v > outer_high
-                at += 1
+    for r in nb.prange(values.shape[0]):
+        _outliers_of_row(values, r, fences, starts[r], out_rows, out_columns, out_values, out_extreme)
