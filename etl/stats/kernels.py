@@ -32,7 +32,7 @@ import numpy as np
 # kernels at once; callers hold this lock around every kernel call.
 KERNEL_LOCK = threading.Lock()
 
-GATHER = 48  # candidates left when the selection stops counting and selects among them
+GATHER = 128  # candidates left when the selection stops counting and selects among them
 _IQR_PER_SD = 1.3489795003921634  # a normal distribution's IQR in standard deviations
 _ROWS_PER_TASK = 256  # rows per parallel task
 
@@ -257,6 +257,41 @@ def _random_candidate(xs, ys, m, a, b, candidates, state):
 
 
 @nb.njit(cache=True, nogil=True)
+def _select_in_place(v, count, k):
+    """The k-th smallest of v[:count] (0-based), reordering v[:count] so that v[k] holds it, the
+    values before it are <= and those after it >= (a quickselect, with no allocation)."""
+    lo = 0
+    hi = count - 1
+    while hi > lo:
+        mid = (lo + hi) // 2  # median of three as the pivot
+        if v[mid] < v[lo]:
+            v[mid], v[lo] = v[lo], v[mid]
+        if v[hi] < v[lo]:
+            v[hi], v[lo] = v[lo], v[hi]
+        if v[hi] < v[mid]:
+            v[hi], v[mid] = v[mid], v[hi]
+        pivot = v[mid]
+        i = lo
+        j = hi
+        while i <= j:
+            while v[i] < pivot:
+                i += 1
+            while v[j] > pivot:
+                j -= 1
+            if i <= j:
+                v[i], v[j] = v[j], v[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return v[k]
+    return v[k]
+
+
+@nb.njit(cache=True, nogil=True)
 def _hodges_lehmann(xs, m, ys, n, guess, scale, xpad, ypad, a, b, jb, ja, pivots, buf):
     """The median of the m n differences d(i, j) = xs[i] - ys[j] (mean of the middle two when m n is
     even), for sorted xs and ys; exact.
@@ -301,11 +336,13 @@ def _hodges_lehmann(xs, m, ys, n, guess, scale, xpad, ypad, a, b, jb, ja, pivots
                     buf[c] = xs[i] - ys[j]
                     c += 1
             first = k1 - le_lo
-            part = np.partition(buf[:c], first)
-            v1 = part[first]
+            v1 = _select_in_place(buf, c, first)
             v2 = v1
-            if k2 != k1:
-                v2 = np.min(part[first + 1:])
+            if k2 != k1:  # the next order statistic: the smallest of those after `first` now
+                v2 = buf[first + 1]
+                for k in range(first + 2, c):
+                    if buf[k] < v2:
+                        v2 = buf[k]
             return (v1 + v2) / 2.0
         count = 2
         if step == 0:
