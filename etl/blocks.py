@@ -77,9 +77,11 @@ def fetch_dataset_rows(conn: sa.Connection, dataset_id: int, n_samples: int) -> 
     return keys[:, 0], keys[:, 1], values
 
 
-def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int,
+                        allocate: Callable[[int], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """fetch_dataset_rows on a DuckDB connection (the driver's own, or another in a transaction of
-    its own: the two queries here must see one snapshot)."""
+    its own: the two queries here must see one snapshot). `allocate(size)` gives the float64 buffer
+    the values go into (else a new one)."""
     keys = raw.sql("SELECT row_ord, feature_id FROM measurement_row WHERE dataset_id = $1", params=[dataset_id]).to_arrow_table()
     row_ord = keys.column("row_ord").to_numpy().astype(np.int64, copy=False)
     feature_ids = keys.column("feature_id").to_numpy()
@@ -88,7 +90,7 @@ def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int) -> tuple[np.n
     # table's row order, so the i-th n_samples values are the i-th key's. No ORDER BY: sorting rows
     # that carry their arrays cost DuckDB half the fetch; numpy puts the rows in row_ord order
     # instead (a scan usually returns them in it already).
-    values = np.empty(len(row_ord) * n_samples)
+    values = allocate(len(row_ord) * n_samples) if allocate else np.empty(len(row_ord) * n_samples)
     at = 0
     unnested = raw.sql("SELECT unnest(sample_values) AS v FROM measurement_row WHERE dataset_id = $1", params=[dataset_id])
     # DuckDB 2 names it to_arrow_reader; 1.4, the floor, fetch_arrow_reader (deprecated in 2)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -145,10 +146,15 @@ def derive_tumor_normal(
         report.stale_removed += len(orphans)
     todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
     report.unchanged = len(wanted) - len(todo)
-    if todo:
+    if not todo:
+        kernels_ready: Future[float] | None = None
+    else:
         if progress:
             progress("preparing the statistics kernels (compiled on first use, about 30 s; cached afterwards)")
-        report.seconds["kernels"] = kernels.prepare()
+        # loaded (or compiled) in the background while the blocks are planned and the first is fetched
+        preparing = ThreadPoolExecutor(1, thread_name_prefix="omicskb-kernels")
+        kernels_ready = preparing.submit(kernels.prepare)
+        preparing.shutdown(wait=False)
     report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
     started = time.perf_counter()
     planned = [(plan_block(conn, c.cohort_code, c.omics_type, c.tumor_name), c) for c in todo]
@@ -168,7 +174,8 @@ def derive_tumor_normal(
                 report.computed.append(writing.popleft().result())
             report.seconds["waiting_write"] += time.perf_counter() - started
 
-        blocks = _blocks_in_turn(conn, plans, report.seconds, finish_writing)
+        buffers = _Buffers()
+        blocks = _blocks_in_turn(conn, plans, report.seconds, finish_writing, buffers)
         try:
             for i, candidate in enumerate(todo, 1):
                 if progress:
@@ -176,7 +183,14 @@ def derive_tumor_normal(
                 started, waited_on_writes = time.perf_counter(), report.seconds["waiting_write"]
                 block = next(blocks)  # (it may first wait for the writes: counted as waiting_write only)
                 report.seconds["waiting_fetch"] += time.perf_counter() - started - (report.seconds["waiting_write"] - waited_on_writes)
+                if kernels_ready is not None:
+                    started = time.perf_counter()
+                    kernels_ready.result()
+                    kernels_ready = None
+                    report.seconds["kernels"] = time.perf_counter() - started  # what the wait cost
                 computed = _compute(block, report)
+                buffers.give_back(block.role_values.values())  # the writes need only the block's ids
+                block.role_values = {}
                 finish_writing(keep=WRITE_QUEUE - 1)
                 writing.append(writer.submit(_store, conn, candidate, computed, run_id, report))
                 touched.add(candidate.omics_type)
@@ -217,8 +231,36 @@ class _OtherSnapshot(Exception):
     """The side connection sees other releases than derive's transaction (uncommitted or newer)."""
 
 
+class _Buffers:
+    """Float buffers handed back by blocks already computed, for the next fetches to fill: memory a
+    process touches for the first time is slow on some machines (this VM: 2-3 s of system time per
+    GB), and the fetched values are most of what derive allocates."""
+
+    def __init__(self) -> None:
+        self._free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> np.ndarray:
+        """A float64 array of `size` (its contents arbitrary): the smallest free buffer that holds
+        it, else a new one."""
+        with self._lock:
+            fits = [i for i, buffer in enumerate(self._free) if buffer.size >= size]
+            if fits:
+                return self._free.pop(min(fits, key=lambda i: self._free[i].size))[:size]
+        return np.empty(size)
+
+    def give_back(self, matrices: Iterable[np.ndarray]) -> None:
+        """The memory under `matrices`, which nothing reads any more."""
+        with self._lock:
+            for matrix in matrices:
+                owner = matrix if matrix.base is None else matrix.base
+                if isinstance(owner, np.ndarray) and owner.dtype == np.float64 and owner.flags.c_contiguous and owner.flags.writeable \
+                        and owner.size and not any(owner is kept for kept in self._free):
+                    self._free.append(owner.reshape(-1))
+
+
 def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, int]]], seconds: dict[str, float],
-                    free_connection: Callable[[], None]) -> Iterator[RoleMatrices]:
+                    free_connection: Callable[[], None], buffers: _Buffers) -> Iterator[RoleMatrices]:
     """Each planned block's role matrices, in turn; `todo` pairs each plan with the release each of
     its datasets holds in derive's transaction. `free_connection` is called before any read on
     derive's connection (the writer thread may be using it).
@@ -253,7 +295,7 @@ def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, i
             ids = ", ".join(str(int(i)) for i in sorted(releases))
             if dict(side.sql(f"SELECT dataset_id, release_id FROM dataset WHERE dataset_id IN ({ids})").fetchall()) != releases:
                 raise _OtherSnapshot
-            return fetch(plan, lambda d, n: duckdb_dataset_rows(side, d, n))
+            return fetch(plan, lambda d, n: duckdb_dataset_rows(side, d, n, allocate=buffers.take))
         finally:
             side.rollback()  # it only read
 

@@ -297,3 +297,22 @@ def test_derive_in_a_transaction_that_changed_a_dataset_computes_from_what_that_
             "WHERE c.tumor_dataset_id = :d AND r.feature_id = :f"), {"d": dataset_id, "f": feature_id}).scalar_one()
         transaction.rollback()
     assert median_tumor == float(np.median([changed[i] for i in tumor_columns]))
+
+
+def test_fetch_buffers_are_reused_only_once_given_back():
+    """derive hands each computed block's matrices back for the next fetches (tumor_normal._Buffers):
+    a buffer is never handed out twice, and a given-back one is reused, the smallest that fits."""
+    from omicskb.etl.tumor_normal import _Buffers
+
+    buffers = _Buffers()
+    first = buffers.take(1000)
+    second = buffers.take(1000)
+    assert first.size == second.size == 1000 and not np.shares_memory(first, second)  # nothing given back yet: new memory
+    large = buffers.take(5000)
+    buffers.give_back([first.reshape(10, 100), large.reshape(50, 100), large.reshape(50, 100)])  # the same buffer twice counts once
+    reused = buffers.take(800)
+    assert np.shares_memory(reused, first) and reused.size == 800  # the smallest that holds it
+    assert np.shares_memory(buffers.take(3000), large)
+    assert not np.shares_memory(buffers.take(10), first) and not np.shares_memory(buffers.take(10), large)  # both handed out already
+    buffers.give_back([np.arange(10)])  # not a float buffer: not kept
+    assert buffers.take(10).dtype == np.float64
