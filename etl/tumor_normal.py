@@ -246,7 +246,7 @@ class _Buffers:
         with self._lock:
             fits = [i for i, buffer in enumerate(self._free) if buffer.size >= size]
             if fits:
-                return self._free.pop(min(fits, key=lambda i: self._free[i].size))[:size]
+                return self._free.pop(min(fits, key=lambda i: self._free[i].size)).reshape(-1)[:size]
         return np.empty(size)
 
     def give_back(self, matrices: Iterable[np.ndarray]) -> None:
@@ -256,7 +256,7 @@ class _Buffers:
                 owner = matrix if matrix.base is None else matrix.base
                 if isinstance(owner, np.ndarray) and owner.dtype == np.float64 and owner.flags.c_contiguous and owner.flags.writeable \
                         and owner.size and not any(owner is kept for kept in self._free):
-                    self._free.append(owner.reshape(-1))
+                    self._free.append(owner)  # the owner itself, so that `is` finds it again
 
 
 def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, int]]], seconds: dict[str, float],

@@ -244,6 +244,7 @@ def test_derives_chunked_path_equals_the_whole_matrix_path_across_chunks(rows):
     y[rows // 10:rows // 5, :25] = np.nan
     assert_chunked_path_equals_whole_matrix_path(x, y)
     assert_chunked_path_equals_whole_matrix_path(x, y[:, :0])  # a block without normals: tumor boxes only
+    assert_chunked_path_equals_whole_matrix_path(x[:, :0], y)  # nor tumors: normal boxes only, in their place
     if rows > ranksum.CHUNK_ROWS:
         result, box_x, _ = rank_sum_with_boxes(x, y, workers=1)  # one thread takes every chunk in turn
         assert same(result.hl_shift, rank_sum(x, y).hl_shift) and same(box_x.outlier_values, box_stats(x).outlier_values)

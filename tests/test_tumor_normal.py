@@ -313,6 +313,7 @@ def test_fetch_buffers_are_reused_only_once_given_back():
     reused = buffers.take(800)
     assert np.shares_memory(reused, first) and reused.size == 800  # the smallest that holds it
     assert np.shares_memory(buffers.take(3000), large)
-    assert not np.shares_memory(buffers.take(10), first) and not np.shares_memory(buffers.take(10), large)  # both handed out already
+    after = buffers.take(10)
+    assert not np.shares_memory(after, first) and not np.shares_memory(after, large)  # both handed out already, each once
     buffers.give_back([np.arange(10)])  # not a float buffer: not kept
     assert buffers.take(10).dtype == np.float64

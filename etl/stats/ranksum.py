@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import special
 
-from omicskb.etl.stats.box import Box, BoxArrays as _BoxArrays
+from omicskb.etl.stats.box import Box, BoxArrays
 from omicskb.etl.stats.kernels import KERNEL_LOCK, rank_sum_range, rank_sum_rows, sort_rows
 from omicskb.etl.stats.logp import p_from_log10, two_sided_log10_p
 
@@ -142,13 +142,13 @@ def _finish(n_x: np.ndarray, n_y: np.ndarray, median_x: np.ndarray, median_y: np
 
 
 def rank_sum_with_boxes(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = MIN_Y,
-                        workers: int | None = None) -> tuple[RankSum | None, Box, Box | None]:
+                        workers: int | None = None) -> tuple[RankSum | None, Box | None, Box | None]:
     """rank_sum(x, y), box_stats(x) and box_stats(y), equal to them bit for bit, in one pass over
     chunks of CHUNK_ROWS rows: each chunk is copied into a buffer its thread keeps, sorted there
     (numpy, in place), and walked by the serial kernels while it is still in cache, on `workers`
     threads. No sorted copy of the whole matrices is made: on a machine where memory the process
     touches for the first time is slow (this VM: about 3 s per GB), that copy cost more than the
-    sort. Without columns in y, no test and no y box (None)."""
+    sort. Without columns in x or y: no test, and no box of that side (None)."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     if x.ndim != 2 or y.ndim != 2 or x.shape[0] != y.shape[0]:
@@ -157,7 +157,7 @@ def rank_sum_with_boxes(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min
     test = y.shape[1] > 0 and x.shape[1] > 0
     n_x, n_y = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     median_x, median_y, u, tie_term, hl = (np.empty(rows) for _ in range(5))
-    boxes = [_BoxArrays(rows) for values in (x, y) if values.shape[1]]
+    boxes = [BoxArrays(rows) if values.shape[1] else None for values in (x, y)]  # (x's, y's): None without columns
     local = threading.local()
     spans = [(start, min(rows, start + CHUNK_ROWS)) for start in range(0, rows, CHUNK_ROWS)]
 
@@ -174,14 +174,14 @@ def rank_sum_with_boxes(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min
         if test:
             rank_sum_range(ordered[0], ordered[1], min_x, min_y, False, n_x[start:stop], n_y[start:stop], median_x[start:stop],
                            median_y[start:stop], u[start:stop], tie_term[start:stop], hl[start:stop], 0, stop - start)
-        return [box.fill(values[start:stop], chunk, start, stop) for box, values, chunk in zip(boxes, (x, y), ordered)]
+        return [box.fill(values[start:stop], chunk, start, stop) if box else None for box, values, chunk in zip(boxes, (x, y), ordered)]
 
     pool_size = max(1, min(workers or os.cpu_count() or 1, len(spans)))
     with ThreadPoolExecutor(pool_size, thread_name_prefix="omicskb-rank") as pool:
         outliers = list(pool.map(work, spans))
     result = _finish(n_x, n_y, median_x, median_y, u, tie_term, hl, min_x, min_y) if test else None
-    built = [box.build([parts[i] for parts in outliers]) for i, box in enumerate(boxes)]
-    return result, built[0], built[1] if len(built) > 1 else None
+    box_x, box_y = (box.build([parts[i] for parts in outliers]) if box else None for i, box in enumerate(boxes))
+    return result, box_x, box_y
 
 
 @functools.cache
