@@ -43,7 +43,7 @@ import contextlib
 import contextvars
 import dataclasses
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -123,7 +123,11 @@ LEFT JOIN dataset AS o ON o.dataset_id = COALESCE(pt.normal_dataset_id, pn.tumor
 
 def _datasets(conn: sa.Connection, where: str, params: dict) -> list[Dataset]:
     rows = conn.execute(sa.text(f"{_DATASET_SQL} WHERE {where} ORDER BY d.cohort_code, d.omics_type, d.dataset_id"), params).all()
-    return [Dataset(**{k: (bool(v) if k == "is_default" else v) for k, v in row._mapping.items()}) for row in rows]
+    return [_dataset_of(row) for row in rows]
+
+
+def _dataset_of(row: sa.Row) -> Dataset:
+    return Dataset(**{k: (bool(v) if k == "is_default" else v) for k, v in row._mapping.items()})
 
 
 def get_dataset(conn: sa.Connection, dataset_id: int) -> Dataset:
@@ -131,6 +135,15 @@ def get_dataset(conn: sa.Connection, dataset_id: int) -> Dataset:
     if not found:
         raise LookupFailed(f"no dataset with id {dataset_id}")
     return found[0]
+
+
+def get_datasets(conn: sa.Connection, dataset_ids: Iterable[int]) -> dict[int, Dataset]:
+    """The datasets of these ids, in one query (ids that do not exist are absent)."""
+    ids = sorted({int(i) for i in dataset_ids})
+    if not ids:
+        return {}
+    rows = conn.execute(sa.text(f"{_DATASET_SQL} WHERE d.dataset_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids}).all()
+    return {row.dataset_id: _dataset_of(row) for row in rows}
 
 
 def list_datasets(conn: sa.Connection, cohort: str | None = None, omics: str | None = None) -> list[Dataset]:

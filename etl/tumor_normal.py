@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 import sqlalchemy as sa
 
-from omicskb.etl.blocks import BlockPlan, RoleMatrices, RowReader, duckdb_dataset_rows, fetch_dataset_rows, fetch_planned_roles, plan_block
+from omicskb.etl.blocks import BlockPlan, RoleMatrices, RowReader, duckdb_dataset_rows, fetch_dataset_rows, fetch_planned_roles, plan_blocks
 from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
 from omicskb.etl.db import bulk_insert, delete_by_ids, duckdb_side_connection, fetch_text_table, is_duckdb
 from omicskb.etl.queries import run_saved
@@ -42,7 +42,7 @@ NO_NORMALS = "no normal samples"
 ProgressFn = Callable[[str], None]
 
 MAIN_PHASES = ("kernels", "plan", "waiting_fetch", "rank", "q", "waiting_write", "meta")  # rank: sorts, tests and boxes, chunk by chunk
-BACKGROUND_PHASES = ("fetch", "write")
+BACKGROUND_PHASES = ("fetch", "write", "meta_by_writer")  # meta_by_writer: an omics type's Meta P, refreshed once its last block is written
 PREFETCH_BLOCKS = 2  # blocks read ahead of the one being computed (each holds its matrices in memory)
 WRITE_QUEUE = 2  # computed blocks waiting for, or in, the writer thread (each holds its results in memory)
 
@@ -157,7 +157,8 @@ def derive_tumor_normal(
         preparing.shutdown(wait=False)
     report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
     started = time.perf_counter()
-    planned = [(plan_block(conn, c.cohort_code, c.omics_type, c.tumor_name), c) for c in todo]
+    members = [[c.tumor_dataset_id] if c.normal_dataset_id == c.tumor_dataset_id else [c.tumor_dataset_id, c.normal_dataset_id] for c in todo]
+    planned = list(zip(plan_blocks(conn, members), todo))
     planned = _pipeline_order(planned)
     todo = [c for _, c in planned]
     plans = [(plan, {c.tumor_dataset_id: c.tumor_release_id, c.normal_dataset_id: c.normal_release_id}) for plan, c in planned]
@@ -165,14 +166,25 @@ def derive_tumor_normal(
     # Three stages overlap: the next block is fetched (_blocks_in_turn) and the previous one is
     # written (on derive's connection, in a thread of its own) while this one is computed.
     with ThreadPoolExecutor(1, thread_name_prefix="omicskb-write") as writer:
-        writing: collections.deque[Future[str]] = collections.deque()  # writes queued or in flight, oldest first
+        writing: collections.deque[Future[str | None]] = collections.deque()  # writes queued or in flight, oldest first
 
         def finish_writing(keep: int = 0) -> None:
             """Wait until at most `keep` writes are queued or in flight (0: derive's connection is free)."""
             started = time.perf_counter()
             while len(writing) > keep:
-                report.computed.append(writing.popleft().result())
+                line = writing.popleft().result()
+                if line is not None:  # a block's (a Meta P refresh says nothing here)
+                    report.computed.append(line)
             report.seconds["waiting_write"] += time.perf_counter() - started
+
+        def refresh_meta_behind(omics: str) -> None:
+            started = time.perf_counter()
+            report.meta[omics] = refresh_meta(conn, omics, run_id)
+            report.seconds["meta_by_writer"] += time.perf_counter() - started
+
+        # An omics type's Meta P is refreshed by the writer right after its last block is written,
+        # overlapping the blocks still to compute, rather than all at the end.
+        last_of_omics = {c.omics_type: i for i, c in enumerate(todo, 1)}
 
         buffers = _Buffers()
         blocks = _blocks_in_turn(conn, plans, report.seconds, finish_writing, buffers)
@@ -194,6 +206,8 @@ def derive_tumor_normal(
                 finish_writing(keep=WRITE_QUEUE - 1)
                 writing.append(writer.submit(_store, conn, candidate, computed, run_id, report))
                 touched.add(candidate.omics_type)
+                if last_of_omics[candidate.omics_type] == i:
+                    writing.append(writer.submit(refresh_meta_behind, candidate.omics_type))
             finish_writing()
         except BaseException:
             for queued in writing:
@@ -205,10 +219,11 @@ def derive_tumor_normal(
     # report in block order, not in the pipeline's (report.computed[i] is todo[i]'s line)
     listed = sorted(range(len(todo)), key=lambda i: (todo[i].cohort_code, todo[i].omics_type, todo[i].tumor_dataset_id))
     report.computed = [report.computed[i] for i in listed]
-    for omics in sorted(touched | _omics_without_meta(conn)):
+    for omics in sorted((touched | _omics_without_meta(conn)) - set(report.meta)):  # stale ones only, or a Meta P missing
         started = time.perf_counter()
         report.meta[omics] = refresh_meta(conn, omics, run_id)
         report.seconds["meta"] += time.perf_counter() - started
+    report.meta = dict(sorted(report.meta.items()))
     return report
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from conftest import DATA, SEEDS, query_rows
 from omicskb.etl import datasets as lib
-from omicskb.etl.blocks import fetch_block
+from omicskb.etl.blocks import BlockError, fetch_block, plan_block, plan_blocks
 from omicskb.etl.db import make_engine
 from omicskb.etl.queries import run_saved
 from omicskb.etl.sources import matrix
@@ -262,6 +262,34 @@ def test_pancan_phospho_default_is_the_normalized_pair(pancan):
     assert sorted(t[:-len("_Tumor")] for t, n, _ in pairs) == tumor_files and {b for _, _, b in pairs} == {"layout"}
     assert all(n == t[:-len("_Tumor")] + "_Normal" for t, n, _ in pairs)
     assert "preferred by the pancan layout" in output and audit(target) == []
+
+
+def test_planning_every_block_at_once_equals_planning_each(pancan):
+    """derive plans its blocks in two queries (plan_blocks); each plan must be plan_block's: the same
+    datasets in the same order, the same samples in sample order."""
+    from omicskb.etl.tumor_normal import candidates
+
+    target, _, _ = pancan
+    engine, conn = connect(target)
+    with conn:
+        wanted = candidates(conn)
+        members = [[c.tumor_dataset_id] if c.normal_dataset_id == c.tumor_dataset_id else [c.tumor_dataset_id, c.normal_dataset_id] for c in wanted]
+        assert any(len(m) == 2 for m in members)
+        at_once = plan_blocks(conn, members)
+        assert len(at_once) == len(wanted)
+        for c, plan in zip(wanted, at_once):
+            single = plan_block(conn, c.cohort_code, c.omics_type, c.tumor_name)
+            assert plan.members == single.members
+            assert [[tuple(s) for s in part] for part in plan.samples] == [[tuple(s) for s in part] for part in single.samples]
+            for dataset, part in zip(plan.members, plan.samples):  # against the table itself
+                ordered = conn.execute(sa.text("SELECT sample_id FROM dataset_sample WHERE dataset_id = :d ORDER BY sample_ord"), {"d": dataset.dataset_id}).scalars().all()
+                assert [s.sample_id for s in part] == ordered and ordered
+        with pytest.raises(lib.LookupFailed, match="no dataset with id"):
+            plan_blocks(conn, [[members[0][0], 10**9]])
+        # a block that would hold a sample twice (a dataset paired with itself, in effect) is refused
+        with pytest.raises(BlockError, match="would hold sample"):
+            plan_blocks(conn, [[members[0][0], members[0][0]]])
+    engine.dispose()
 
 
 def test_pancan_summary_uses_one_dataset_per_unit(pancan, omicskb):
