@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.datasets import block_datasets, get_datasets
-from omicskb.etl.db import duckdb_driver, fetch_text_table, is_duckdb, pg_fetch_float_arrays
+from omicskb.etl.db import duckdb_driver, fetch_text_table, is_duckdb, numpy_of, pg_fetch_float_arrays
 from omicskb.etl.errors import LookupFailed, OmicsKBError
 
 
@@ -66,6 +66,14 @@ def _copy_doubles(column: Any, out: np.ndarray, at: int) -> int:
     return at + length
 
 
+def _ints(column: Any) -> np.ndarray:
+    """An Arrow integer key column as int64, without pyarrow's to_numpy (it imports pandas: half a
+    second, holding the GIL, at the start of a derive)."""
+    if column.null_count:
+        raise BlockError(f"a key column holds {column.null_count} NULL(s)")
+    return numpy_of(column)
+
+
 def fetch_dataset_rows(conn: sa.Connection, dataset_id: int, n_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One dataset's (row_ord, feature ids, features x samples float matrix), rows in row_ord order,
     NaN = missing."""
@@ -83,8 +91,7 @@ def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int,
     its own: the two queries here must see one snapshot). `allocate(size)` gives the float64 buffer
     the values go into (else a new one)."""
     keys = raw.sql("SELECT row_ord, feature_id FROM measurement_row WHERE dataset_id = $1", params=[dataset_id]).to_arrow_table()
-    row_ord = keys.column("row_ord").to_numpy().astype(np.int64, copy=False)
-    feature_ids = keys.column("feature_id").to_numpy()
+    row_ord, feature_ids = (_ints(keys.column(name)) for name in ("row_ord", "feature_id"))
     # The values come unnested: DuckDB hands a flat double column to Arrow about twice as fast as
     # a list column. Both queries scan one table with one filter, which DuckDB answers in the
     # table's row order, so the i-th n_samples values are the i-th key's. No ORDER BY: sorting rows

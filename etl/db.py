@@ -7,6 +7,7 @@ server). Bulk rows go through Arrow on DuckDB and COPY on PostgreSQL, never row-
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import os
 import re
@@ -272,12 +273,48 @@ class Staged:
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.name}")
 
 
+@dataclasses.dataclass(frozen=True)
+class CodedText:
+    """A text column of a few distinct values over many rows (a skip reason, a role), given as
+    integer codes into `labels` (-1: NULL): staged on DuckDB as an Arrow dictionary, with no
+    Python loop over the rows."""
+
+    codes: Any  # numpy integer array
+    labels: tuple[str, ...]
+
+    @classmethod
+    def of(cls, values: Iterable[str | None]) -> CodedText:
+        """Coded from Python values (a loop over them: for short columns)."""
+        import numpy as np
+
+        labels: dict[str, int] = {}
+        codes = [-1 if v is None else labels.setdefault(v, len(labels)) for v in values]
+        return cls(np.array(codes, dtype=np.int32), tuple(labels))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def tolist(self) -> list[str | None]:
+        labels = [*self.labels, None]  # code -1 is the last
+        return [labels[c] for c in self.codes.tolist()]
+
+
 def _is_numpy(values: Any) -> bool:
     return type(values).__module__ == "numpy"
 
 
+def _is_masked(values: Any) -> bool:
+    return type(values).__module__.startswith("numpy.ma")
+
+
 def _python_values(values: Any) -> Sequence[Any]:
-    """A column as Python values for COPY: numpy arrays become lists, NaN in a float array None."""
+    """A column as Python values for COPY: numpy arrays become lists, NaN in a float array None,
+    a masked value None."""
+    if isinstance(values, CodedText):
+        return values.tolist()
+    if _is_masked(values):
+        python = values.tolist()  # masked: None
+        return [None if v != v else v for v in python] if values.dtype.kind == "f" else python
     if not _is_numpy(values):
         return values
     if values.dtype.kind == "f":
@@ -301,7 +338,7 @@ def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Se
         import pyarrow as pa
 
         # numpy columns go in without a Python loop; NaN in a float column becomes NULL
-        arrow = pa.table({c: pa.array(data[c], type=arrow_type(table.c[c]), from_pandas=_is_numpy(data[c])) for c in columns})
+        arrow = pa.table({c: arrow_array(data[c], arrow_type(table.c[c])) for c in columns})
         conn.connection.driver_connection.register(name, arrow)
         return Staged(conn, name, columns)
     ddl = ", ".join(f"{c} {table.c[c].type.compile(dialect=conn.dialect)}" for c in columns)
@@ -316,6 +353,91 @@ def stage(conn: sa.Connection, name: str, like_table: str, data: Mapping[str, Se
     # rows and compare it with the target table row by row (minutes for 100k x 100k).
     conn.exec_driver_sql(f"ANALYZE {name}")
     return Staged(conn, name, columns)
+
+
+def arrow_array(values: Any, arrow_type: Any) -> Any:
+    """`values` as an Arrow array of `arrow_type`. numpy float (NaN is NULL), integer and bool
+    arrays, masked arrays (masked is NULL) and CodedText are built from their buffers; anything
+    else (lists) goes through pa.array. pyarrow's own conversion imports pandas the first time
+    (half a second, holding the GIL): derive, which stages only arrays, never pays it."""
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(values, CodedText) and arrow_type == pa.string():
+        dictionary = _text_array(values.labels)
+        valid = values.codes >= 0
+        return pa.DictionaryArray.from_buffers(
+            pa.dictionary(pa.int32(), pa.string()), len(values.codes),
+            [_validity(valid), pa.py_buffer(np.ascontiguousarray(values.codes, dtype=np.int32))], dictionary,
+            null_count=len(valid) - int(np.count_nonzero(valid)))
+    valid = None
+    if _is_masked(values):
+        valid, values = ~np.ma.getmaskarray(values), np.ma.getdata(values)
+    if not _is_numpy(values) or values.ndim != 1:
+        return pa.array(values, type=arrow_type, from_pandas=_is_numpy(values))
+    kind, length = values.dtype.kind, len(values)
+    if kind == "f" and arrow_type == pa.float64():
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        present = ~np.isnan(values)
+        valid = present if valid is None else valid & present
+    elif kind in "iu" and pa.types.is_signed_integer(arrow_type):
+        values = np.ascontiguousarray(values, dtype=f"int{arrow_type.bit_width}")
+    elif kind == "b" and arrow_type == pa.bool_():
+        values = np.packbits(values, bitorder="little")
+    else:
+        return pa.array(values if valid is None else np.ma.MaskedArray(values, mask=~valid).tolist(), type=arrow_type)
+    nulls = 0 if valid is None else length - int(np.count_nonzero(valid))
+    return pa.Array.from_buffers(arrow_type, length, [_validity(valid) if nulls else None, pa.py_buffer(values)], null_count=nulls)
+
+
+def _validity(valid: Any) -> Any:
+    """An Arrow validity bitmap of a bool array."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def _text_array(texts: Sequence[str]) -> Any:
+    """A short list of strings as an Arrow string array, from its buffers."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+
+
+def numpy_of(column: Any) -> Any:
+    """An Arrow numeric column (chunked or not) as numpy, read from its buffers (to_numpy imports
+    pandas): integers without NULLs as int64, floats as float64 with NULL as NaN; others through
+    to_numpy."""
+    import numpy as np
+    import pyarrow as pa
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    parts = []
+    for chunk in chunks:
+        kind = chunk.type
+        if pa.types.is_integer(kind) and not chunk.null_count:
+            width = np.dtype(f"{'i' if pa.types.is_signed_integer(kind) else 'u'}{kind.bit_width // 8}")
+            data = np.frombuffer(chunk.buffers()[1], dtype=width, count=chunk.offset + len(chunk))[chunk.offset:] if len(chunk) else np.empty(0, dtype=width)
+            parts.append(data.astype(np.int64, copy=False))
+        elif pa.types.is_floating(kind):
+            if kind != pa.float64():
+                chunk = chunk.cast(pa.float64())
+            validity, data = chunk.buffers()[:2]
+            values = np.frombuffer(data, dtype=np.float64, count=chunk.offset + len(chunk))[chunk.offset:].copy() if len(chunk) else np.empty(0)
+            if chunk.null_count:
+                present = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=chunk.offset + len(chunk), bitorder="little")[chunk.offset:].view(bool)
+                values[~present] = np.nan
+            parts.append(values)
+        else:
+            parts.append(chunk.to_numpy(zero_copy_only=False))
+    if not parts:
+        return np.empty(0)
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
 def insert_staged(staged: Staged, into: str, extra: Mapping[str, Any] | None = None, on_conflict: str = "") -> int:

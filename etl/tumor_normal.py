@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from omicskb.etl.blocks import BlockPlan, RoleMatrices, RowReader, duckdb_dataset_rows, fetch_dataset_rows, fetch_planned_roles, plan_blocks
 from omicskb.etl.datasets import declare_pair, find_dataset, remove_pair
-from omicskb.etl.db import bulk_insert, delete_by_ids, duckdb_side_connection, fetch_text_table, is_duckdb
+from omicskb.etl.db import CodedText, bulk_insert, delete_by_ids, duckdb_side_connection, fetch_text_table, is_duckdb, numpy_of
 from omicskb.etl.queries import run_saved
 from omicskb.etl.stats.box import Box
 from omicskb.etl.stats.combine import bh_log10_q, stouffer_with_single
@@ -43,7 +43,7 @@ ProgressFn = Callable[[str], None]
 
 MAIN_PHASES = ("kernels", "plan", "waiting_fetch", "rank", "q", "waiting_write", "meta")  # rank: sorts, tests and boxes, chunk by chunk
 BACKGROUND_PHASES = ("fetch", "write", "meta_by_writer")  # meta_by_writer: an omics type's Meta P, refreshed once its last block is written
-PREFETCH_BLOCKS = 2  # blocks read ahead of the one being computed (each holds its matrices in memory)
+PREFETCH_LARGEST = 2  # blocks are read ahead of the one being computed while they hold at most as many values as this many of the largest
 WRITE_QUEUE = 2  # computed blocks waiting for, or in, the writer thread (each holds its results in memory)
 
 CHILD_TABLES = ("tn_box_outlier", "tn_box", "tn_result", "tn_comparison_sample")
@@ -227,13 +227,27 @@ def derive_tumor_normal(
     return report
 
 
+def _size(plan: BlockPlan) -> int:
+    return sum(d.n_features * d.n_samples for d in plan.members)
+
+
 def _pipeline_order(planned: list[tuple[BlockPlan, Candidate]]) -> list[tuple[BlockPlan, Candidate]]:
-    """The smallest block first (nothing overlaps its fetch), then the largest first, so the last
-    write, which nothing overlaps either, is a small one."""
+    """Small blocks first, as many as together hold fewer values than the largest block: they are
+    computed while the largest is read (nothing overlaps the first reads, and the kernels load
+    then). Then the rest, largest first, so that the last write, which nothing overlaps either,
+    is a small one."""
     if len(planned) < 3:
         return planned
-    by_size = sorted(planned, key=lambda item: -sum(d.n_features * d.n_samples for d in item[0].members))
-    return [by_size[-1], *by_size[:-1]]
+    ascending = sorted(planned, key=lambda item: _size(item[0]))
+    largest = _size(ascending[-1][0])
+    first, total = [], 0
+    for item in ascending[:-2]:  # (at least two blocks are left for the descending part)
+        if total + _size(item[0]) >= largest:
+            break
+        first.append(item)
+        total += _size(item[0])
+    rest = ascending[len(first):]
+    return [*first, *reversed(rest)]
 
 
 def _omics_without_meta(conn: sa.Connection) -> set[str]:
@@ -314,22 +328,32 @@ def _blocks_in_turn(conn: sa.Connection, todo: list[tuple[BlockPlan, dict[int, i
         finally:
             side.rollback()  # it only read
 
+    # Blocks are read ahead, in order, by the one thread, while those read and not yet taken hold
+    # at most PREFETCH_LARGEST times the largest block's values (and always the next one): a
+    # large block after quick ones would otherwise keep the caller waiting.
+    budget = PREFETCH_LARGEST * max(_size(plan) for plan, _ in todo)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="omicskb-prefetch") as pool:
-            # up to PREFETCH_BLOCKS blocks ahead, read in order by the one thread: a large block
-            # after a quick one would otherwise keep the caller waiting
-            pending = collections.deque(pool.submit(prefetch, *item) for item in todo[:PREFETCH_BLOCKS])
+            pending: collections.deque[tuple[Future[RoleMatrices], int]] = collections.deque()
+            submitted = 0
+
+            def read_ahead() -> None:
+                nonlocal submitted
+                while submitted < len(todo) and (not pending or sum(size for _, size in pending) + _size(todo[submitted][0]) <= budget):
+                    pending.append((pool.submit(prefetch, *todo[submitted]), _size(todo[submitted][0])))
+                    submitted += 1
+
             try:
-                for i, (plan, _) in enumerate(todo):
+                for plan, _ in todo:
+                    read_ahead()
                     try:
-                        block = pending.popleft().result()
+                        block = pending.popleft()[0].result()
                     except _OtherSnapshot:
                         block = on_derive_connection(plan)
-                    if i + PREFETCH_BLOCKS < len(todo):
-                        pending.append(pool.submit(prefetch, *todo[i + PREFETCH_BLOCKS]))
+                    read_ahead()
                     yield block
             except BaseException:  # derive failed or stopped reading (GeneratorExit): no block is read for nothing
-                for queued in pending:
+                for queued, _ in pending:
                     queued.cancel()
                 raise
     finally:
@@ -377,7 +401,8 @@ def _store(conn: sa.Connection, c: Candidate, computed: _Computed, run_id: int, 
         {"c": c.cohort_code, "o": c.omics_type, "t": c.tumor_dataset_id, "n": c.normal_dataset_id, "tr": c.tumor_release_id, "nr": c.normal_release_id,
          "d": c.is_default, "nt": len(tumor), "nn": len(normal), "nf": len(block.feature_ids), "tested": tested, "reason": reason, "run": run_id},
     ).scalar_one()
-    bulk_insert(conn, "tn_comparison_sample", {"sample_id": block.sample_ids, "stat_role": list(block.stat_roles)}, extra={"comparison_id": comparison_id})
+    # arrays and coded text only: staged without pyarrow's conversions, which import pandas (etl.db.arrow_array)
+    bulk_insert(conn, "tn_comparison_sample", {"sample_id": block.sample_ids, "stat_role": CodedText.of(block.stat_roles)}, extra={"comparison_id": comparison_id})
     if result is not None:
         p = result.p
         bulk_insert(conn, "tn_result", {
@@ -385,11 +410,11 @@ def _store(conn: sa.Connection, c: Candidate, computed: _Computed, run_id: int, 
             "n_tumor": result.n_x, "n_normal": result.n_y,
             "median_tumor": result.median_x, "median_normal": result.median_y,
             "hl_shift": result.hl_shift, "u": result.u, "z": result.z,
-            "exact": np.where(result.tested, result.exact, None),
+            "exact": np.ma.MaskedArray(result.exact, mask=~result.tested),
             "p": p, "log10_p": result.log10_p,
             "signed_p": result.signed_p, "signed_log10_p": result.signed_log10_p,
             "q": p_from_log10(computed.log10_q), "log10_q": computed.log10_q,
-            "skip_reason": result.reason,
+            "skip_reason": CodedText(result.reason_code, result.reason_labels),
         }, extra={"comparison_id": comparison_id})
         report.tests += tested
     for role, box, role_samples in computed.boxes:
@@ -433,15 +458,15 @@ def refresh_meta(conn: sa.Connection, omics: str, run_id: int) -> int:
     )
     if table.num_rows == 0:
         return 0
-    comparison_ids = table.column("comparison_id").to_numpy()
+    comparison_ids = numpy_of(table.column("comparison_id"))
     lookup = np.array(sorted(cohort_of))
     cohort_at = np.array([cohort_of[int(i)] for i in lookup])[np.searchsorted(lookup, comparison_ids)]
-    feature_ids, feature_at = np.unique(table.column("feature_id").to_numpy(), return_inverse=True)
+    feature_ids, feature_at = np.unique(numpy_of(table.column("feature_id")), return_inverse=True)
     shape = (len(feature_ids), len(cohort_codes))
     z_abs, direction, log10_p = (np.full(shape, np.nan) for _ in range(3))
-    z_abs[feature_at, cohort_at] = np.abs(table.column("z").to_numpy())
-    direction[feature_at, cohort_at] = np.where(table.column("hl_shift").to_numpy() >= 0, 1.0, -1.0)
-    log10_p[feature_at, cohort_at] = table.column("log10_p").to_numpy()
+    z_abs[feature_at, cohort_at] = np.abs(numpy_of(table.column("z")))
+    direction[feature_at, cohort_at] = np.where(numpy_of(table.column("hl_shift")) >= 0, 1.0, -1.0)
+    log10_p[feature_at, cohort_at] = numpy_of(table.column("log10_p"))
     meta = stouffer_with_single(z_abs, direction, log10_p)
     p = p_from_log10(meta.log10_p)
     bulk_insert(conn, "tn_meta", {

@@ -317,3 +317,26 @@ def test_fetch_buffers_are_reused_only_once_given_back():
     assert not np.shares_memory(after, first) and not np.shares_memory(after, large)  # both handed out already, each once
     buffers.give_back([np.arange(10)])  # not a float buffer: not kept
     assert buffers.take(10).dtype == np.float64
+
+
+def test_pipeline_order_puts_small_blocks_before_the_largest_and_ends_small():
+    """derive's block order (tumor_normal._pipeline_order): small blocks first, together fewer
+    values than the largest (computed while it is read), then the rest largest first (so the last
+    write is a small one); every block once."""
+    from types import SimpleNamespace
+
+    from omicskb.etl.tumor_normal import _pipeline_order, _size
+
+    def planned(sizes):
+        return [(SimpleNamespace(members=[SimpleNamespace(n_features=size, n_samples=1)]), f"block {i}") for i, size in enumerate(sizes)]
+
+    pancan_like = [17, 2, 3, 17, 2, 3, 16, 2, 3, 17, 2, 3]  # phospho, protein, rna per cohort, in millions of values
+    order = _pipeline_order(planned(pancan_like))
+    sizes = [_size(plan) for plan, _ in order]
+    assert sorted(label for _, label in order) == sorted(f"block {i}" for i in range(len(pancan_like)))
+    assert sizes == [2, 2, 2, 2, 3, 3, 17, 17, 17, 16, 3, 3]  # 2+2+2+2+3+3 = 14 < 17; one more 3 would reach it
+    assert _pipeline_order(planned([5, 1])) == planned([5, 1])  # too few to reorder
+    assert [_size(p) for p, _ in _pipeline_order(planned([9, 9, 9]))] == [9, 9, 9]
+    assert [_size(p) for p, _ in _pipeline_order(planned([1, 1, 1, 1]))] == [1, 1, 1, 1]
+    assert [_size(p) for p, _ in _pipeline_order(planned([1, 2, 30, 4]))] == [1, 2, 30, 4]  # (two left for the descending part)
+    assert [_size(p) for p, _ in _pipeline_order(planned([1, 2, 30, 4, 5]))] == [1, 2, 4, 30, 5]

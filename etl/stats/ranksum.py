@@ -56,7 +56,13 @@ class RankSum:
     log10_p: np.ndarray  # two-sided, <= 0, finite wherever tested
     exact: np.ndarray  # bool: the exact distribution gave p
     hl_shift: np.ndarray  # Hodges-Lehmann x - y
-    reason: np.ndarray  # object: None when tested, else why not
+    reason_code: np.ndarray  # int8: -1 when tested, else why not as an index into reason_labels
+    reason_labels: tuple[str, ...]
+
+    @property
+    def reason(self) -> np.ndarray:
+        """object: None when tested, else why not."""
+        return np.array([*self.reason_labels, None], dtype=object)[self.reason_code]  # (code -1: the last)
 
     @property
     def tested(self) -> np.ndarray:
@@ -107,13 +113,14 @@ def _finish(n_x: np.ndarray, n_y: np.ndarray, median_x: np.ndarray, median_y: np
     """The tests from the kernels' counts, medians, U, tie terms and shifts (`u` is written)."""
     rows = len(n_x)
     n = (n_x + n_y).astype(np.float64)
-    reason = np.full(rows, None, dtype=object)
+    labels = (REASON_FEW_Y.format(min_y), REASON_FEW_X.format(min_x), REASON_ALL_EQUAL)
+    reason_code = np.full(rows, -1, dtype=np.int8)
     few_y = n_y < min_y
     few_x = n_x < min_x
-    reason[few_y] = REASON_FEW_Y.format(min_y)
-    reason[few_x] = REASON_FEW_X.format(min_x)  # the first shortfall named wins
+    reason_code[few_y] = 0
+    reason_code[few_x] = 1  # the first shortfall named wins
     all_equal = ~(few_x | few_y) & (tie_term >= n**3 - n)  # one tie group holds every value
-    reason[all_equal] = REASON_ALL_EQUAL
+    reason_code[all_equal] = 2
     tested = ~(few_x | few_y | all_equal)
 
     mn = n_x.astype(np.float64) * n_y
@@ -138,7 +145,7 @@ def _finish(n_x: np.ndarray, n_y: np.ndarray, median_x: np.ndarray, median_y: np
     direction = np.where(hl >= 0, 1.0, -1.0)
     u[~tested] = np.nan
     return RankSum(n_x=n_x, n_y=n_y, median_x=median_x, median_y=median_y, u=u, z=np.where(tested, direction * z_abs, np.nan),
-                   log10_p=log10_p, exact=exact, hl_shift=hl, reason=reason)
+                   log10_p=log10_p, exact=exact, hl_shift=hl, reason_code=reason_code, reason_labels=labels)
 
 
 def rank_sum_with_boxes(x: np.ndarray, y: np.ndarray, *, min_x: int = MIN_X, min_y: int = MIN_Y,
