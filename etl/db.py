@@ -170,6 +170,32 @@ def duckdb_side_connection(conn: sa.Connection) -> Any:
 
 
 @contextlib.contextmanager
+def duckdb_threads(bind: sa.Engine | sa.Connection, threads: int) -> Iterator[None]:
+    """On DuckDB: its worker threads limited to `threads` while the block runs, then as they were
+    (a setting of the whole database instance: other connections of this process share it). For a
+    caller whose own threads keep every core busy, where DuckDB's workers only compete with them.
+    Elsewhere: nothing."""
+    if bind.dialect.name != "duckdb":
+        yield
+        return
+    # on a connection of its own: a caller's transaction may have failed by the time it is restored
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            settings = duckdb_driver(conn).duplicate()
+    else:
+        settings = duckdb_driver(bind).duplicate()
+    try:
+        before = int(settings.sql("SELECT current_setting('threads')").fetchall()[0][0])
+        settings.execute(f"SET threads = {int(threads)}")
+        try:
+            yield
+        finally:
+            settings.execute(f"SET threads = {before}")
+    finally:
+        settings.close()
+
+
+@contextlib.contextmanager
 def register_arrow(conn: sa.Connection, name: str, table: Any) -> Iterator[None]:
     """On DuckDB: the Arrow table readable by SQL on this connection as `name` while the block runs
     (a view of the Arrow data, nothing copied). `name` is an internal constant, never user input."""

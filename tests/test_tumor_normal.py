@@ -340,3 +340,45 @@ def test_pipeline_order_puts_small_blocks_before_the_largest_and_ends_small():
     assert [_size(p) for p, _ in _pipeline_order(planned([1, 1, 1, 1]))] == [1, 1, 1, 1]
     assert [_size(p) for p, _ in _pipeline_order(planned([1, 2, 30, 4]))] == [1, 2, 30, 4]  # (two left for the descending part)
     assert [_size(p) for p, _ in _pipeline_order(planned([1, 2, 30, 4, 5]))] == [1, 2, 4, 30, 5]
+
+
+def test_duckdb_runs_one_worker_thread_during_a_derive_and_gets_its_threads_back(duckdb_target, omicskb, monkeypatch):
+    """run_derive limits DuckDB's own workers (tumor_normal.DUCKDB_THREADS) while it runs, and
+    gives the setting back afterwards, after a failure too."""
+    from omicskb.etl.db import make_engine
+
+    assert omicskb(duckdb_target, "load", "seeds", SEEDS).exit_code == 0
+    engine = make_engine(duckdb_target)
+
+    def threads(conn) -> int:
+        return int(conn.execute(sa.text("SELECT current_setting('threads')")).scalar_one())
+
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET threads = 2")
+        before = threads(conn)
+    seen = []
+    store = tumor_normal._store
+
+    def watched(conn, *args, **kwargs):
+        seen.append(threads(conn))
+        return store(conn, *args, **kwargs)
+
+    monkeypatch.setattr(tumor_normal, "_store", watched)
+    report = tumor_normal.run_derive(engine, "derive (test)")
+    assert report.computed and seen and set(seen) == {tumor_normal.DUCKDB_THREADS}
+    with engine.connect() as conn:
+        assert threads(conn) == before == 2
+
+    def broken(conn, *args, **kwargs):
+        raise RuntimeError("injected")
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM tn_box_outlier")); conn.execute(sa.text("DELETE FROM tn_box"))
+        conn.execute(sa.text("DELETE FROM tn_result")); conn.execute(sa.text("DELETE FROM tn_comparison_sample"))
+        conn.execute(sa.text("DELETE FROM tn_meta")); conn.execute(sa.text("DELETE FROM tn_comparison"))
+    monkeypatch.setattr(tumor_normal, "_store", broken)
+    with pytest.raises(RuntimeError, match="injected"):
+        tumor_normal.run_derive(engine, "derive (test)")
+    with engine.connect() as conn:
+        assert threads(conn) == 2
+    engine.dispose()
