@@ -96,6 +96,37 @@ def test_boxes_of_tied_and_tiny_rows_match_numpy():
     assert (box.n_mild[5:10] == 0).all() and (box.whisker_low[5:10] == 3.0).all()
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+def test_outliers_are_numpys_values_outside_the_fences_with_their_columns(chunked):
+    """Each row's outliers, in column order, with their columns, values and extreme flags, equal
+    numpy's values beyond 1.5 (mild) and 3 (extreme) IQR; rows without any (most of them) and rows
+    whose last outlier comes early are both here (the scan skips the first and stops at the last)."""
+    from omicskb.etl.stats.ranksum import rank_sum_with_boxes
+
+    rng = np.random.default_rng(21)
+    values = rng.standard_t(2, size=(3000, 60))  # heavy tails: rows with several outliers
+    values[rng.random(values.shape) < 0.2] = np.nan
+    values[:1000] = rng.normal(size=(1000, 60))  # mostly none
+    values[1000:1100, 5] = 1e6  # one early, then nothing
+    box = rank_sum_with_boxes(values, values[:, :0])[1] if chunked else box_stats(values)
+    expected_rows, expected_columns, expected_extreme = [], [], []
+    for i in range(len(values)):
+        present = ~np.isnan(values[i])
+        q1, q3 = np.percentile(values[i][present], [25, 75])
+        iqr = q3 - q1
+        with np.errstate(invalid="ignore"):
+            outside = present & ((values[i] < q1 - 1.5 * iqr) | (values[i] > q3 + 1.5 * iqr))
+            extreme = (values[i] < q1 - 3 * iqr) | (values[i] > q3 + 3 * iqr)
+        columns = np.flatnonzero(outside)
+        expected_rows += [i] * len(columns)
+        expected_columns += columns.tolist()
+        expected_extreme += extreme[columns].tolist()
+    assert box.outlier_rows.tolist() == expected_rows and box.outlier_columns.tolist() == expected_columns
+    assert np.array_equal(box.outlier_values, values[expected_rows, expected_columns])
+    assert box.outlier_extreme.tolist() == expected_extreme
+    assert 0 < len(expected_rows) and (np.bincount(expected_rows, minlength=len(values)) == 0).sum() > 500
+
+
 def test_kernels_called_from_two_threads_at_once():
     """numba's workqueue layer aborts on concurrent parallel kernels: the lock must serialise them."""
     rng = np.random.default_rng(13)

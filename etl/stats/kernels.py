@@ -532,8 +532,13 @@ def box_rows(ordered, n_out, minimum, q1, median, q3, maximum, whisker_low, whis
 
 
 @nb.njit(cache=True, nogil=True)
-def _outliers_of_row(values, r, fences, at, out_rows, out_columns, out_values, out_extreme):
-    """Row r's outlying values in column order, written from `at` on."""
+def _outliers_of_row(values, r, fences, starts, out_rows, out_columns, out_values, out_extreme):
+    """Row r's outlying values in column order, written from starts[r] on. The box counted them
+    (starts[r + 1] - starts[r]), so a row without any is not read, and a row's scan stops at its last."""
+    at = starts[r]
+    end = starts[r + 1] if r + 1 < starts.shape[0] else out_rows.shape[0]
+    if at == end:
+        return
     inner_low, inner_high, outer_low, outer_high = fences[r, 0], fences[r, 1], fences[r, 2], fences[r, 3]
     for c in range(values.shape[1]):
         v = values[r, c]
@@ -545,17 +550,19 @@ def _outliers_of_row(values, r, fences, at, out_rows, out_columns, out_values, o
             out_values[at] = v
             out_extreme[at] = v < outer_low or v > outer_high
             at += 1
+            if at == end:
+                return
 
 
 @nb.njit(cache=True, nogil=True)
 def box_outliers_range(values, fences, starts, out_rows, out_columns, out_values, out_extreme, start, stop):
     """box_outliers for rows start..stop-1, serial and without the GIL."""
     for r in range(start, stop):
-        _outliers_of_row(values, r, fences, starts[r], out_rows, out_columns, out_values, out_extreme)
+        _outliers_of_row(values, r, fences, starts, out_rows, out_columns, out_values, out_extreme)
 
 
 @nb.njit(parallel=True, cache=True)
 def box_outliers(values, fences, starts, out_rows, out_columns, out_values, out_extreme):
     """The outlying values of each (unsorted) row in column order, written from starts[r] on."""
     for r in nb.prange(values.shape[0]):
-        _outliers_of_row(values, r, fences, starts[r], out_rows, out_columns, out_values, out_extreme)
+        _outliers_of_row(values, r, fences, starts, out_rows, out_columns, out_values, out_extreme)
