@@ -133,6 +133,21 @@ def derive_tumor_normal(
     compute the missing ones, refresh the Meta P of the omics types that changed."""
     report = DeriveReport(run_id=run_id)
     report.pairs_declared = declare_pairs(conn, pairs)
+
+    def start_kernels() -> Future[float]:
+        if progress:
+            progress("preparing the statistics kernels (compiled on first use, about 30 s; cached afterwards)")
+        # loaded (or compiled) in the background while the blocks are planned and the first are fetched
+        preparing = ThreadPoolExecutor(1, thread_name_prefix="omicskb-kernels")
+        ready = preparing.submit(kernels.prepare)
+        preparing.shutdown(wait=False)
+        return ready
+
+    # a block never compared needs the kernels whatever the stale check finds: they start loading now
+    compared = {tuple(r) for r in conn.execute(sa.text("SELECT tumor_dataset_id, normal_dataset_id FROM tn_comparison"))}
+    kernels_ready: Future[float] | None = None
+    if any((c.tumor_dataset_id, c.normal_dataset_id) not in compared for c in candidates(conn)):
+        kernels_ready = start_kernels()
     removed, touched = drop_stale(conn)
     report.stale_removed = removed
     stored = conn.execute(sa.text("SELECT comparison_id, tumor_dataset_id, normal_dataset_id, omics_type FROM tn_comparison")).all()
@@ -147,15 +162,8 @@ def derive_tumor_normal(
         report.stale_removed += len(orphans)
     todo = [c for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) not in done]
     report.unchanged = len(wanted) - len(todo)
-    if not todo:
-        kernels_ready: Future[float] | None = None
-    else:
-        if progress:
-            progress("preparing the statistics kernels (compiled on first use, about 30 s; cached afterwards)")
-        # loaded (or compiled) in the background while the blocks are planned and the first is fetched
-        preparing = ThreadPoolExecutor(1, thread_name_prefix="omicskb-kernels")
-        kernels_ready = preparing.submit(kernels.prepare)
-        preparing.shutdown(wait=False)
+    if todo and kernels_ready is None:
+        kernels_ready = start_kernels()
     report.unchanged_blocks = [c.label for c in wanted if (c.tumor_dataset_id, c.normal_dataset_id) in done]
     started = time.perf_counter()
     members = [[c.tumor_dataset_id] if c.normal_dataset_id == c.tumor_dataset_id else [c.tumor_dataset_id, c.normal_dataset_id] for c in todo]
