@@ -449,7 +449,7 @@ def numpy_of(column: Any) -> Any:
         if pa.types.is_integer(kind) and not chunk.null_count:
             width = np.dtype(f"{'i' if pa.types.is_signed_integer(kind) else 'u'}{kind.bit_width // 8}")
             data = np.frombuffer(chunk.buffers()[1], dtype=width, count=chunk.offset + len(chunk))[chunk.offset:] if len(chunk) else np.empty(0, dtype=width)
-            parts.append(data.astype(np.int64, copy=False))
+            parts.append(data.astype(np.int64))  # a copy: writable, and not holding the Arrow buffer
         elif pa.types.is_floating(kind):
             if kind != pa.float64():
                 chunk = chunk.cast(pa.float64())
