@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from omicskb.etl.datasets import block_datasets, get_datasets
-from omicskb.etl.db import duckdb_driver, fetch_text_table, is_duckdb, numpy_of, pg_fetch_float_arrays
+from omicskb.etl.db import copy_doubles, duckdb_driver, fetch_text_table, is_duckdb, numpy_of, pg_fetch_float_arrays
 from omicskb.etl.errors import LookupFailed, OmicsKBError
 
 
@@ -46,24 +46,6 @@ def fetch_dataset_values(conn: sa.Connection, dataset_id: int, n_samples: int) -
     """One dataset's (feature ids, features x samples float matrix in row_ord order, NaN = missing)."""
     _, feature_ids, values = fetch_dataset_rows(conn, dataset_id, n_samples)
     return feature_ids, values
-
-
-def _copy_doubles(column: Any, out: np.ndarray, at: int) -> int:
-    """Copy an Arrow double array into out[at:], NULL as NaN (read from its buffers: pyarrow's own
-    NULL -> NaN conversion is several times slower); returns the position after it."""
-    import pyarrow as pa
-
-    if column.type != pa.float64():
-        column = column.cast(pa.float64())
-    validity, data = column.buffers()[:2]
-    start, length = column.offset, len(column)
-    target = out[at:at + length]
-    if length:
-        target[...] = np.frombuffer(data, dtype=np.float64, count=start + length)[start:]
-    if column.null_count:
-        valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=start + length, bitorder="little")[start:].view(bool)
-        np.copyto(target, np.nan, where=~valid)
-    return at + length
 
 
 def _ints(column: Any) -> np.ndarray:
@@ -106,7 +88,7 @@ def duckdb_dataset_rows(raw: Any, dataset_id: int, n_samples: int,
         if at + len(batch) > values.size:
             at += len(batch)
             break
-        at = _copy_doubles(batch.column(0), values, at)
+        at = copy_doubles(batch.column(0), values, at)
     if at != values.size:
         raise BlockError(f"dataset {dataset_id}: its rows hold other than {n_samples} values each (read {at:,} for {len(row_ord):,} rows)")
     values = values.reshape(len(row_ord), n_samples)

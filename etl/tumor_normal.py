@@ -144,15 +144,16 @@ def derive_tumor_normal(
         return ready
 
     # a block never compared needs the kernels whatever the stale check finds: they start loading now
+    # (the stale check deletes comparisons only: the candidates stay what they are now)
+    wanted = candidates(conn)
     compared = {tuple(r) for r in conn.execute(sa.text("SELECT tumor_dataset_id, normal_dataset_id FROM tn_comparison"))}
     kernels_ready: Future[float] | None = None
-    if any((c.tumor_dataset_id, c.normal_dataset_id) not in compared for c in candidates(conn)):
+    if any((c.tumor_dataset_id, c.normal_dataset_id) not in compared for c in wanted):
         kernels_ready = start_kernels()
     removed, touched = drop_stale(conn)
     report.stale_removed = removed
     stored = conn.execute(sa.text("SELECT comparison_id, tumor_dataset_id, normal_dataset_id, omics_type FROM tn_comparison")).all()
     done = {(int(r.tumor_dataset_id), int(r.normal_dataset_id)) for r in stored}
-    wanted = candidates(conn)
     wanted_keys = {(c.tumor_dataset_id, c.normal_dataset_id) for c in wanted}
     # comparisons no block asks for any more (a dataset moved to another omics type, say)
     orphans = [r for r in stored if (int(r.tumor_dataset_id), int(r.normal_dataset_id)) not in wanted_keys]
