@@ -43,7 +43,7 @@ import contextlib
 import contextvars
 import dataclasses
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -461,6 +461,28 @@ def set_default(conn: sa.Connection, cohort: str, omics: str, name: str) -> list
     if found.is_default:
         return [f"{found.name} is already the default {omics} dataset of {found.cohort_code}"]
     return settle_group(conn, found.cohort_code, omics, claim=found.dataset_id, reason="set by the user")
+
+
+def change_datasets(engine: sa.Engine, change: Callable[[sa.Connection], list[str]], dry_run: bool = False) -> list[str]:
+    """Run `change` (set_default, declare_pair or remove_pair) in one transaction of its own, together
+    with dropping the derived results it made stale (a moved default or an undone pair changes a
+    block and its Meta P, as a load does: etl.runs.forget_stale_results), so no query serves them in
+    between. A dry run does the same and rolls it back. Returns the notes, the removals included."""
+    from omicskb.etl.runs import forget_stale_results
+
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            notes = change(conn)
+            notes += forget_stale_results(conn, dry_run=dry_run)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+            return [f"dry run: {note}" for note in notes] + ["dry run: nothing written"]
+        transaction.commit()
+    return notes
 
 
 def forget_dataset(conn: sa.Connection, dataset_id: int) -> list[str]:

@@ -169,6 +169,36 @@ def test_only_what_changed_is_recomputed_and_stale_results_never_outlive_a_load(
     assert [r[0] for r in runs] == ["ok", "ok", "ok"] and runs[1][1] == 0
 
 
+def test_a_pair_undone_or_a_default_moved_takes_its_stale_results_with_it(seeded, omicskb, tmp_path):
+    """`datasets unpair|pair|default` drop the results they make stale in their own transaction (as a
+    load does), so no query serves a comparison of an undone pair until the next derive; --dry-run
+    says so and writes nothing."""
+    write_second_cohort(seeded, omicskb, tmp_path)
+    derived(omicskb, seeded)
+    luad = "SELECT count(*) FROM tn_comparison WHERE cohort_code = 'LUAD'"
+    assert query_rows(seeded, luad)[0][0] == 1
+    before = snapshot(seeded)
+    dry = omicskb(seeded, "datasets", "unpair", "LUAD", "protein", "proteomics_tumor", "--dry-run")
+    assert dry.exit_code == 0 and "dry run: would remove 1 tumor-vs-normal comparison(s) and the Meta P of protein" in dry.output, dry.output
+    assert snapshot(seeded) == before
+    undone = omicskb(seeded, "datasets", "unpair", "LUAD", "protein", "proteomics_tumor")
+    assert undone.exit_code == 0 and "removed 1 tumor-vs-normal comparison(s) and the Meta P of protein" in undone.output, undone.output
+    assert query_rows(seeded, luad)[0][0] == 0 and query_rows(seeded, "SELECT count(*) FROM tn_meta WHERE omics_type = 'protein'")[0][0] == 0
+    assert omicskb(seeded, "query", "audit_tn_stale").output.count("\n") == 1
+    rows = json.loads(omicskb(seeded, "query", "gene_tumor_normal", "-p", "gene=PTEN", "-f", "json").output)
+    assert [r["cohort"] for r in rows if r["omics"] == "protein"] == ["UCEC"]
+    assert "LUAD protein proteomics_tumor: no normal samples" in derived(omicskb, seeded)
+    paired = omicskb(seeded, "datasets", "pair", "LUAD", "protein", "proteomics_tumor", "proteomics_normal")
+    assert paired.exit_code == 0 and "removed 1 tumor-vs-normal comparison(s)" in paired.output, paired.output
+    assert "LUAD protein proteomics_tumor + proteomics_normal: 60 tumors x " in derived(omicskb, seeded)
+    for audit in ("audit_tn_stale", "audit_tn_results"):
+        assert omicskb(seeded, "query", audit).output.count("\n") == 1, audit
+    # a moved default: the normal half cannot be it, and a failed change writes nothing
+    before = snapshot(seeded)
+    refused = omicskb(seeded, "datasets", "default", "LUAD", "protein", "proteomics_normal")
+    assert refused.exit_code == 1 and snapshot(seeded) == before
+
+
 def test_a_result_stored_twice_is_refused_or_reported(seeded, omicskb):
     """DuckDB keeps no primary key on tn_result, tn_box and tn_box_outlier (migration 0007):
     audit_tn_results reports a duplicate there; PostgreSQL's keys refuse it."""

@@ -79,11 +79,12 @@ def list_command(settings, cohort: str, omics: str, fmt: str | None, output: str
             click.echo(f"{'':<7} {'':<11}   {'':>9}   {'':<7} (normal half of a pair with {d.paired_name}, declared by {d.declared_by})")
 
 
-def _write(settings, action) -> None:
+DRY_RUN = click.option("--dry-run", is_flag=True, help="Say what would change, the derived results it would remove included, and write nothing.")
+
+
+def _write(settings, action, dry_run: bool) -> None:
     require_schema(settings.engine)
-    with settings.engine.begin() as conn:
-        notes = action(conn)
-    for note in notes:
+    for note in lib.change_datasets(settings.engine, action, dry_run=dry_run):
         click.echo(note)
 
 
@@ -92,10 +93,13 @@ def _write(settings, action) -> None:
 @click.argument("cohort")
 @click.argument("omics")
 @click.argument("name")
+@DRY_RUN
 @click.pass_obj
-def default_command(settings, cohort: str, omics: str, name: str) -> None:
-    """Make dataset NAME the default of COHORT and OMICS (writes)."""
-    _write(settings, lambda conn: lib.set_default(conn, cohort, omics, name))
+def default_command(settings, cohort: str, omics: str, name: str, dry_run: bool) -> None:
+    """Make dataset NAME the default of COHORT and OMICS (writes). The derived results this makes
+    stale (tumor-vs-normal comparisons and Meta P, cis and phenotype blocks) are removed with it;
+    'omicskb derive' computes them again."""
+    _write(settings, lambda conn: lib.set_default(conn, cohort, omics, name), dry_run)
 
 
 @writes_database
@@ -104,11 +108,13 @@ def default_command(settings, cohort: str, omics: str, name: str) -> None:
 @click.argument("omics")
 @click.argument("tumor_name")
 @click.argument("normal_name")
+@DRY_RUN
 @click.pass_obj
-def pair_command(settings, cohort: str, omics: str, tumor_name: str, normal_name: str) -> None:
+def pair_command(settings, cohort: str, omics: str, tumor_name: str, normal_name: str, dry_run: bool) -> None:
     """Read TUMOR_NAME and NORMAL_NAME as one block (writes). They must share unit and feature kind
-    and no sample; the normal one must hold only normal samples, the tumor one none."""
-    _write(settings, lambda conn: lib.declare_pair(conn, cohort, omics, tumor_name, normal_name, "user"))
+    and no sample; the normal one must hold only normal samples, the tumor one none. Derived
+    results this makes stale are removed with it, as for 'datasets default'."""
+    _write(settings, lambda conn: lib.declare_pair(conn, cohort, omics, tumor_name, normal_name, "user"), dry_run)
 
 
 @writes_database
@@ -116,10 +122,12 @@ def pair_command(settings, cohort: str, omics: str, tumor_name: str, normal_name
 @click.argument("cohort")
 @click.argument("omics")
 @click.argument("name")
+@DRY_RUN
 @click.pass_obj
-def unpair_command(settings, cohort: str, omics: str, name: str) -> None:
-    """Split the pair dataset NAME is in back into two blocks (writes)."""
-    _write(settings, lambda conn: lib.remove_pair(conn, cohort, omics, name))
+def unpair_command(settings, cohort: str, omics: str, name: str, dry_run: bool) -> None:
+    """Split the pair dataset NAME is in back into two blocks (writes). Derived results this makes
+    stale (the pair's comparison and its Meta P, ...) are removed with it, as for 'datasets default'."""
+    _write(settings, lambda conn: lib.remove_pair(conn, cohort, omics, name), dry_run)
 
 
 def register(group: click.Group) -> None:
