@@ -468,21 +468,12 @@ def change_datasets(engine: sa.Engine, change: Callable[[sa.Connection], list[st
     with dropping the derived results it made stale (a moved default or an undone pair changes a
     block and its Meta P, as a load does: etl.runs.forget_stale_results), so no query serves them in
     between. A dry run does the same and rolls it back. Returns the notes, the removals included."""
-    from omicskb.etl.runs import forget_stale_results
+    from omicskb.etl.runs import change_in_one_transaction
 
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            notes = change(conn)
-            notes += forget_stale_results(conn, dry_run=dry_run)
-        except BaseException:
-            transaction.rollback()
-            raise
-        if dry_run:
-            transaction.rollback()
-            return [f"dry run: {note}" for note in notes] + ["dry run: nothing written"]
-        transaction.commit()
-    return notes
+    notes, removals = change_in_one_transaction(engine, change, dry_run)
+    if dry_run:
+        return [f"dry run: {note}" for note in notes + removals] + ["dry run: nothing written"]
+    return notes + removals
 
 
 def forget_dataset(conn: sa.Connection, dataset_id: int) -> list[str]:

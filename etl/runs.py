@@ -263,6 +263,24 @@ def forget_stale_results(conn: sa.Connection, dry_run: bool = False) -> list[str
     return notes
 
 
+def change_in_one_transaction(engine: sa.Engine, work: Callable[[sa.Connection], R], dry_run: bool = False) -> tuple[R, list[str]]:
+    """work(conn) and then forget_stale_results, in one transaction of their own: rolled back if
+    either fails, or for a dry run; else committed. Returns work's result and the removals' notes."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            result = work(conn)
+            notes = forget_stale_results(conn, dry_run=dry_run)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    return result, notes
+
+
 def check_kind(path: Path, source_kind: str) -> None:
     """Refuse a file that is recognisably of another known kind (etl.sources.kinds)."""
     try:

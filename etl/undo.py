@@ -26,7 +26,7 @@ from omicskb.etl import __version__, datasets, releases
 from omicskb.etl.db import analyze_tables, count_then_delete, utcnow
 from omicskb.etl.errors import LookupFailed, OmicsKBError
 from omicskb.etl.loaders import bound
-from omicskb.etl.runs import finish_run, forget_stale_results, record_run
+from omicskb.etl.runs import change_in_one_transaction, finish_run, record_run
 
 
 class UndoRefused(OmicsKBError):
@@ -108,18 +108,8 @@ def _run(engine: sa.Engine, command: str, source_kind: str | None, dry_run: bool
         })
         report.run_id = run_id
     try:
-        with engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                work(conn, report)
-                report.notes.extend(forget_stale_results(conn, dry_run=dry_run))
-            except BaseException:
-                transaction.rollback()
-                raise
-            if dry_run:
-                transaction.rollback()
-            else:
-                transaction.commit()
+        _, removals = change_in_one_transaction(engine, lambda conn: work(conn, report), dry_run)
+        report.notes.extend(removals)
     except BaseException as exc:
         if run_id is not None:
             reason = str(exc) if isinstance(exc, OmicsKBError) else f"{type(exc).__name__}: {exc}"
