@@ -97,7 +97,7 @@ def _write(settings, action, dry_run: bool) -> None:
 @click.pass_obj
 def default_command(settings, cohort: str, omics: str, name: str, dry_run: bool) -> None:
     """Make dataset NAME the default of COHORT and OMICS (writes). The derived results this makes
-    stale (tumor-vs-normal comparisons and Meta P, cis and phenotype blocks) are removed with it;
+    stale (tumor-vs-normal comparisons and Meta P, cis, phenotype and trans blocks) are removed with it;
     'omicskb derive' computes them again."""
     _write(settings, lambda conn: lib.set_default(conn, cohort, omics, name), dry_run)
 
